@@ -1,0 +1,3 @@
+"""fonds: a digital archive for declassified historical documents."""
+
+__version__ = "0.1.0"
