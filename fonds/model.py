@@ -277,6 +277,16 @@ class Record(_Part):
         data = self.model_dump(
             mode="json", exclude={"created_at", "updated_at", "first_published_at"}
         )
+        # Ids the store gave to people, terms and renditions are not part of the input.
+        for field in (
+            "creators", "contributors", "persons_mentioned", "original_coverages", "subjects",
+            "themes", "repositories", "donors", "publishers", "classifications", "type",
+            "translations", "transcripts", "media_files",
+        ):
+            for part in data[field]:
+                part.pop("id", None)
+        if data.get("rights"):
+            data["rights"].pop("id", None)
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
 

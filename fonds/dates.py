@@ -1,0 +1,186 @@
+"""Historical dates: the words on the page, their EDTF reading, and the days they can mean.
+
+Archives date records as "January 6, 1961", "March, 1962", "1962?", "early 1960s" or not at
+all. Every ingester calls `parse_date` or `from_iso`; search filters on the `start`/`end`
+range, pages show `display`. A date is never invented: "1962" stays a year, and a vendor's
+year 0201 is flagged rather than believed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+from edtf import parse_edtf, text_to_edtf
+
+from fonds.model import HistoricalDate, Precision
+
+# Earliest and latest years a declassified record can plausibly carry; outside them a date
+# is a typing or conversion error (FRUS vendor files have 0201-06-05 for 1864-06-05).
+PLAUSIBLE_YEARS = (1500, 2100)
+
+_ISO = re.compile(r"^\s*(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ][\d:.+\-Z]*)?\s*$")
+_YYYYMMDD = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+_SLASHED = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+_SEASONS = {21: "Spring", 22: "Summer", 23: "Autumn", 24: "Winter"}
+
+
+def from_iso(value: str) -> HistoricalDate | None:
+    """Read an ISO 8601 date or datetime ("1961-01-06", "1962-03", "1864-06-05T00:00:00-05:00").
+
+    Returns None for an empty value; flags (rather than trusts) an implausible year.
+    """
+    if not value or not value.strip():
+        return None
+    match = _ISO.match(value) or _YYYYMMDD.match(value)
+    if not match:
+        return parse_date(value)
+    year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None
+    return _exact(value.strip(), year, month, day)
+
+
+def parse_date(text: str, *, dayfirst: bool = False) -> HistoricalDate | None:
+    """Read a date as an archive writes it; None when the text holds no date at all.
+
+    MM/DD/YYYY is read month first unless `dayfirst`; "00/00/0000" and a zero year mean
+    unknown, as in NARA's spreadsheets.
+    """
+    text = " ".join(text.split()) if text else ""
+    if not text:
+        return None
+    slashed = _SLASHED.match(text)
+    if slashed:
+        first, second, year = (int(g) for g in slashed.groups())
+        month, day = (second, first) if dayfirst else (first, second)
+        if year == 0:
+            return None
+        if month == 0:
+            return _exact(text, year, None, None)
+        return _exact(text, year, month, day or None)
+    if _ISO.match(text) or _YYYYMMDD.match(text):
+        return from_iso(text)
+    try:
+        code = _edtf_code(text)
+        if code is None:
+            return None
+        return _from_edtf(text, code)
+    except Exception:  # edtf raises assorted parse errors; an unreadable date is no date
+        return None
+
+
+def from_edtf(code: str, text: str | None = None) -> HistoricalDate | None:
+    """Rebuild a HistoricalDate from a stored EDTF string (the own record format uses it)."""
+    try:
+        return _from_edtf(text or code, code)
+    except Exception:
+        return None
+
+
+def display(value: HistoricalDate | None) -> str:
+    """The date for readers: "January 6, 1961", "March 1962", "1962", "ca. 1960", "n.d."."""
+    if value is None or (value.start is None and not value.text):
+        return "n.d."
+    if value.start is None or value.flag:
+        return value.text or "n.d."
+    start = value.start
+    prefix = "ca. " if value.approximate else ""
+    suffix = "?" if value.uncertain else ""
+    if value.precision is Precision.DAY:
+        shown = f"{calendar.month_name[start.month]} {start.day}, {start.year}"
+    elif value.precision is Precision.MONTH:
+        shown = f"{calendar.month_name[start.month]} {start.year}"
+    elif value.precision is Precision.SEASON:
+        season = _SEASONS.get(int((value.edtf or "0000-00")[5:7] or 0), "")
+        shown = f"{season} {start.year}".strip()
+    elif value.precision is Precision.YEAR:
+        shown = str(start.year)
+    elif value.precision is Precision.DECADE:
+        shown = f"{start.year // 10 * 10}s"
+    elif value.precision is Precision.CENTURY:
+        shown = f"{start.year // 100 + 1}th century"
+    else:
+        shown = value.text
+    return f"{prefix}{shown}{suffix}"
+
+
+def iso_day(value: HistoricalDate | None) -> str | None:
+    """The first day the date can mean, as YYYY-MM-DD (the archive API's rounded-down date)."""
+    return value.start.isoformat() if value is not None and value.start else None
+
+
+def _exact(text: str, year: int, month: int | None, day: int | None) -> HistoricalDate:
+    if not PLAUSIBLE_YEARS[0] <= year <= PLAUSIBLE_YEARS[1]:
+        return HistoricalDate(text=text, flag=f"implausible year {year:04d}")
+    if month is not None and not 1 <= month <= 12:
+        return HistoricalDate(text=text, flag=f"impossible month {month}")
+    if month is None:
+        return HistoricalDate(
+            text=text,
+            edtf=f"{year:04d}",
+            precision=Precision.YEAR,
+            start=date(year, 1, 1),
+            end=date(year, 12, 31),
+        )
+    last = calendar.monthrange(year, month)[1]
+    if day is None:
+        return HistoricalDate(
+            text=text,
+            edtf=f"{year:04d}-{month:02d}",
+            precision=Precision.MONTH,
+            start=date(year, month, 1),
+            end=date(year, month, last),
+        )
+    if not 1 <= day <= last:
+        return HistoricalDate(text=text, flag=f"impossible day {year:04d}-{month:02d}-{day:02d}")
+    day_date = date(year, month, day)
+    return HistoricalDate(
+        text=text,
+        edtf=day_date.isoformat(),
+        precision=Precision.DAY,
+        start=day_date,
+        end=day_date,
+    )
+
+
+def _edtf_code(text: str) -> str | None:
+    try:
+        parse_edtf(text)
+        return text
+    except Exception:
+        pass
+    code = text_to_edtf(text)
+    return code or None
+
+
+def _from_edtf(text: str, code: str) -> HistoricalDate | None:
+    parsed = parse_edtf(code)
+    lower, upper = parsed.lower_strict(), parsed.upper_strict()
+    start = date(lower.tm_year, lower.tm_mon, lower.tm_mday)
+    end = date(upper.tm_year, upper.tm_mon, upper.tm_mday)
+    if not PLAUSIBLE_YEARS[0] <= start.year <= PLAUSIBLE_YEARS[1]:
+        return HistoricalDate(text=text, edtf=code, flag=f"implausible year {start.year:04d}")
+    core = code.rstrip("?~%")
+    if "X" in core or "x" in core:
+        span = end.year - start.year
+        precision = Precision.CENTURY if span >= 99 else Precision.DECADE
+    elif re.fullmatch(r"-?\d{4}-2[1-4]", core):
+        precision = Precision.SEASON
+    elif re.fullmatch(r"-?\d{4}", core):
+        precision = Precision.YEAR
+    elif re.fullmatch(r"-?\d{4}-\d{2}", core):
+        precision = Precision.MONTH
+    elif re.fullmatch(r"-?\d{4}-\d{2}-\d{2}", core):
+        precision = Precision.DAY
+    else:
+        precision = Precision.YEAR if start.year == end.year else Precision.DECADE
+    return HistoricalDate(
+        text=text,
+        edtf=code,
+        precision=precision,
+        start=start,
+        end=end,
+        approximate="~" in code or "%" in code,
+        uncertain="?" in code or "%" in code,
+    )

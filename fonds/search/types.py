@@ -1,0 +1,119 @@
+"""What a search returns, and the interface every search backend implements.
+
+The web pages, the JSON API and `fonds search` read these dataclasses and nothing of Tantivy or
+PostgreSQL, so a backend can be swapped by configuration. `SearchBackend` is the contract the
+Tantivy index (`_tantivy.py`) and the PostgreSQL full-text backend (`_postgres.py`) both meet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple, Protocol
+
+from fonds.model import Record
+from fonds.search.query import Expand, Query
+
+# The facets every search counts unless told otherwise, in the order pages show them.
+FACETS: tuple[str, ...] = (
+    "collection",
+    "subject",
+    "person",
+    "place",
+    "language",
+    "repository",
+    "classification",
+    "donor",
+    "type",
+)
+# Keys a filter may use besides the facets (not counted, only filtered on).
+FILTER_ONLY: tuple[str, ...] = ("status", "id")
+
+Sort = Literal["relevance", "date", "-date"]
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    """One value of a facet: `value` is what a filter takes (an id), `label` what a page shows."""
+
+    value: str
+    label: str
+    count: int
+
+
+class HistogramBucket(NamedTuple):
+    """Matches per year, decade or century; `label` is "1961", "1960s" or "1900–1999"."""
+
+    label: str
+    start_year: int
+    count: int
+
+
+@dataclass
+class Hit:
+    """One matching record, with what a results page needs to show it without the store."""
+
+    id: str
+    score: float | None
+    title: str
+    date: str = ""
+    # HTML: escaped text with the matched words in <mark>; safe to insert into a page.
+    snippet: str = ""
+    title_html: str = ""
+    # The forms of expanded names that this record contains (e.g. ["Хрущёв"]).
+    matched_variants: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SearchResult:
+    """A page of hits, the facet counts and timeline over all matches, and what was repaired."""
+
+    hits: list[Hit]
+    total: int
+    query: Query
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+    histogram: list[HistogramBucket] = field(default_factory=list)
+    # Matches that have no date; outside the results when a date filter is set and
+    # include_undated is False, so pages can offer "also show 12 undated records".
+    undated_count: int = 0
+    warnings: list[str] = field(default_factory=list)
+    offset: int = 0
+    limit: int = 20
+
+
+class SearchBackend(Protocol):
+    """A full-text index derived from the store; the store calls add/delete, pages call search."""
+
+    def add(self, records: Iterable[Record]) -> int:
+        """Index (or re-index) records; visible to searches after `commit()`."""
+        ...
+
+    def delete(self, ids: Iterable[str]) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def count(self) -> int: ...
+
+    def search(
+        self,
+        q: str = "",
+        *,
+        filters: dict[str, list[str]] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        include_undated: bool = False,
+        sort: Sort = "relevance",
+        offset: int = 0,
+        limit: int = 20,
+        facets: Sequence[str] | None = FACETS,
+        facet_size: int = 20,
+        snippets: bool = True,
+        expand: Expand | None = None,
+        expand_names: bool = True,
+    ) -> SearchResult: ...
+
+    def more_like_this(self, record_id: str, limit: int = 5) -> list[Hit]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,285 @@
+"""Saving records: one record, all its parts, in one transaction (or savepoint).
+
+The ingest pipeline and the editors' API call `RecordWriter.save`. It copies originals into
+`files/`, resolves people, places and vocabulary terms to their rows, writes the record and
+its links, and queues the record for the search index, all inside the caller's
+transaction: a failure anywhere leaves no trace of the record.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from fonds.model import Collection, Person, Place, Record, Rendition, Term, slugify
+from fonds.serialize import record_to_json
+from fonds.store import tables as t
+from fonds.store.files import FileStore
+from fonds.store.people import PersonResolver
+
+Outcome = Literal["added", "updated", "unchanged"]
+
+TERM_FIELDS: dict[str, str] = {
+    "subjects": "subject",
+    "themes": "theme",
+    "repositories": "repository",
+    "donors": "donor",
+    "publishers": "publisher",
+    "classifications": "classification",
+    "type": "type",
+}
+PERSON_FIELDS = ("creators", "contributors", "persons_mentioned")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class RecordWriter:
+    """Writes records through one connection, caching vocabulary ids between records."""
+
+    def __init__(self, connection: Connection, files: FileStore) -> None:
+        self.connection = connection
+        self.files = files
+        self.people = PersonResolver(connection)
+        self._terms: dict[tuple[str, str], int] = {}
+        self._collections: set[str] = set()
+
+    def save(self, record: Record) -> Outcome:
+        """Save `record`; unchanged input is recognised by its content hash and left alone."""
+        record = record.model_copy(deep=True)
+        self._store_files(record)
+        if not record.slug:
+            record.slug = slugify(record.title)
+        digest = record.content_hash()
+        existing = self.connection.execute(
+            select(t.records.c.content_hash, t.records.c.created_at, t.records.c.first_published_at)
+            .where(t.records.c.id == record.id)
+        ).first()
+        if existing is not None and existing.content_hash == digest:
+            return "unchanged"
+        stamp = now()
+        record.created_at = existing.created_at if existing is not None else stamp
+        record.updated_at = stamp
+        record.first_published_at = (
+            existing.first_published_at if existing is not None else None
+        ) or (stamp if record.is_published() else None)
+        self._resolve(record)
+        row = {
+            "id": record.id,
+            "slug": record.slug,
+            "title": record.title,
+            "description": record.description,
+            "doc_date_edtf": record.doc_date.edtf if record.doc_date else None,
+            "date_start": record.doc_date.start if record.doc_date else None,
+            "date_end": record.doc_date.end if record.doc_date else None,
+            "status": record.status,
+            "embargo_until": record.embargo_until,
+            "source_format": record.source_format,
+            "content_hash": digest,
+            "data": record_to_json(record),
+            "created_at": record.created_at,
+            "updated_at": record.updated_at,
+            "first_published_at": record.first_published_at,
+        }
+        if existing is None:
+            self.connection.execute(insert(t.records).values(row))
+        else:
+            self.connection.execute(update(t.records).where(t.records.c.id == record.id).values(row))
+            for table in (t.record_terms, t.record_persons, t.record_collections, t.renditions):
+                self.connection.execute(delete(table).where(table.c.record_id == record.id))
+        self._write_links(record)
+        self.queue_index(record.id, "upsert")
+        return "added" if existing is None else "updated"
+
+    def save_collection(self, collection: Collection) -> None:
+        """Create or update a collection's description (records link to it by id)."""
+        values = {
+            "name": collection.name,
+            "slug": collection.slug or slugify(collection.name),
+            "description": collection.description,
+            "short_description": collection.short_description,
+            "kind": collection.kind,
+            "editors": collection.editors or None,
+            "published": collection.published,
+            "is_inactive": collection.is_inactive,
+            "main_src": collection.main_src,
+            "thumb_src": collection.thumb_src,
+            "source_created_at": collection.source_created_at,
+            "source_updated_at": collection.source_updated_at,
+            "first_published_at": collection.first_published_at,
+        }
+        if collection.parent:
+            self._ensure_collection(Collection(id=collection.parent, name=collection.parent))
+            values["parent_id"] = collection.parent
+        exists = self.connection.execute(
+            select(t.collections.c.id).where(t.collections.c.id == collection.id)
+        ).first()
+        if exists:
+            self.connection.execute(
+                update(t.collections).where(t.collections.c.id == collection.id).values(values)
+            )
+        else:
+            self.connection.execute(insert(t.collections).values(id=collection.id, **values))
+        self._collections.add(collection.id)
+
+    def save_person(self, person: Person, origin: str | None = None) -> int:
+        """Add a person from an authority list (a FRUS volume's persons, say)."""
+        return self.people.resolve(person, origin=origin)
+
+    def delete(self, record_id: str) -> bool:
+        result = self.connection.execute(delete(t.records).where(t.records.c.id == record_id))
+        if result.rowcount:
+            self.queue_index(record_id, "delete")
+        return bool(result.rowcount)
+
+    def queue_index(self, record_id: str, op: str) -> None:
+        self.connection.execute(delete(t.index_queue).where(t.index_queue.c.record_id == record_id))
+        self.connection.execute(
+            insert(t.index_queue).values(record_id=record_id, op=op, queued_at=now())
+        )
+
+    # -- private ------------------------------------------------------------------------
+
+    def _store_files(self, record: Record) -> None:
+        for rendition in record.renditions:
+            if rendition.source_path is not None:
+                digest, size = self.files.put(rendition.source_path, rendition.sha256)
+                rendition.sha256, rendition.size = digest, size
+                rendition.source_path = None
+            if rendition.sha256 and self.files.has(rendition.sha256):
+                self._ensure_file(rendition)
+
+    def _ensure_file(self, rendition: Rendition) -> None:
+        assert rendition.sha256
+        known = self.connection.execute(
+            select(t.files.c.sha256).where(t.files.c.sha256 == rendition.sha256)
+        ).first()
+        if known is None:
+            self.connection.execute(
+                insert(t.files).values(
+                    sha256=rendition.sha256,
+                    size=rendition.size or self.files.path(rendition.sha256).stat().st_size,
+                    content_type=rendition.content_type,
+                    original_name=rendition.filename,
+                    created_at=now(),
+                )
+            )
+
+    def _resolve(self, record: Record) -> None:
+        """Give every person, place, term and rendition in the record its id."""
+        for field in TERM_FIELDS:
+            for term in getattr(record, field):
+                term.id = str(self._term_id(TERM_FIELDS[field], term))
+        if record.rights is not None:
+            record.rights.id = str(self._term_id("right", record.rights))
+        for language in record.languages:
+            self._term_id("language", Term(name=language.id, value=language.name or None))
+        for place in record.original_coverages:
+            place.id = str(self._place_id(place))
+        for field in PERSON_FIELDS:
+            for person in getattr(record, field):
+                person.id = str(self.people.resolve(person, origin=record.id))
+        for collection in record.collections:
+            self._ensure_collection(collection)
+        for kind_list in ("translations", "transcripts", "media_files"):
+            for position, rendition in enumerate(getattr(record, kind_list)):
+                if not rendition.id:
+                    rendition.id = f"{record.id}-{rendition.kind}-{position + 1}"
+
+    def _write_links(self, record: Record) -> None:
+        term_rows = []
+        for field, kind in TERM_FIELDS.items():
+            for position, term in enumerate(getattr(record, field)):
+                term_rows.append(_term_link(record.id, term.id, field, position))
+        if record.rights is not None:
+            term_rows.append(_term_link(record.id, record.rights.id, "rights", 0))
+        for position, language in enumerate(record.languages):
+            term_id = self._terms[("language", language.id)]
+            term_rows.append(_term_link(record.id, term_id, "languages", position))
+        for position, place in enumerate(record.original_coverages):
+            term_rows.append(_term_link(record.id, place.id, "original_coverages", position))
+        for position, rendition in enumerate(record.translations):
+            if rendition.language is not None:
+                term_id = self._term_id("language", Term(name=rendition.language.id))
+                term_rows.append(_term_link(record.id, term_id, "translation_languages", position))
+        if term_rows:
+            unique = {(r["term_id"], r["role"]): r for r in term_rows}
+            self.connection.execute(insert(t.record_terms), list(unique.values()))
+        person_rows: dict[tuple[int, str], dict[str, object]] = {}
+        for field in PERSON_FIELDS:
+            for position, person in enumerate(getattr(record, field)):
+                key = (int(person.id or 0), field)
+                person_rows.setdefault(key, {
+                    "record_id": record.id, "person_id": key[0], "role": field,
+                    "as_written": person.as_written or person.name, "position": position,
+                })
+        if person_rows:
+            self.connection.execute(insert(t.record_persons), list(person_rows.values()))
+        collection_rows = {
+            c.id: {"record_id": record.id, "collection_id": c.id, "position": i}
+            for i, c in enumerate(record.collections)
+        }
+        if collection_rows:
+            self.connection.execute(insert(t.record_collections), list(collection_rows.values()))
+        rendition_rows = [
+            {
+                "id": r.id, "record_id": record.id, "kind": r.kind, "position": i,
+                "language": r.language.id if r.language else None, "filename": r.filename,
+                "content_type": r.content_type,
+                "sha256": r.sha256 if r.sha256 and self.files.has(r.sha256) else None,
+            }
+            for kind_list in ("translations", "transcripts", "media_files")
+            for i, r in enumerate(getattr(record, kind_list))
+        ]
+        if rendition_rows:
+            self.connection.execute(insert(t.renditions), rendition_rows)
+
+    def _term_id(self, kind: str, term: Term, parent_id: int | None = None) -> int:
+        key = (kind, term.name)
+        cached = self._terms.get(key)
+        if cached is not None:
+            return cached
+        row = self.connection.execute(
+            select(t.terms.c.id).where(t.terms.c.kind == kind, t.terms.c.name == term.name)
+        ).first()
+        if row is not None:
+            term_id = int(row.id)
+        else:
+            values: dict[str, object] = {
+                "kind": kind, "name": term.name, "value": term.value,
+                "description": term.description, "parent_id": parent_id,
+            }
+            if term.id and term.id.isdigit() and not self._id_taken(int(term.id)):
+                values["id"] = int(term.id)
+            term_id = int(self.connection.execute(insert(t.terms).values(values)).inserted_primary_key[0])
+        self._terms[key] = term_id
+        return term_id
+
+    def _id_taken(self, term_id: int) -> bool:
+        return self.connection.execute(select(t.terms.c.id).where(t.terms.c.id == term_id)).first() is not None
+
+    def _place_id(self, place: Place) -> int:
+        parent_id = self._place_id(Place(name=place.parent)) if place.parent else None
+        term_id = self._term_id("place", Term(id=place.id, name=place.name), parent_id)
+        if place.variants:
+            self.connection.execute(
+                update(t.terms).where(t.terms.c.id == term_id).values(variants=place.variants)
+            )
+        return term_id
+
+    def _ensure_collection(self, collection: Collection) -> None:
+        if collection.id in self._collections:
+            return
+        exists = self.connection.execute(
+            select(t.collections.c.id).where(t.collections.c.id == collection.id)
+        ).first()
+        if exists is None:
+            self.save_collection(collection)
+        self._collections.add(collection.id)
+
+
+def _term_link(record_id: str, term_id: object, role: str, position: int) -> dict[str, object]:
+    return {"record_id": record_id, "term_id": int(str(term_id)), "role": role, "position": position}
