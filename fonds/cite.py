@@ -18,6 +18,7 @@ import unicodedata
 from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
+from urllib.parse import quote
 
 import iuliia
 from citeproc import (
@@ -56,6 +57,7 @@ _CSL_ALIASES: dict[str, str] = {
     "mla": "modern-language-association",
 }
 
+_CSL_NS = "http://purl.org/net/xbiblio/csl"
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 # Romanised East Asian family names: a name that starts with one ("Mao Zedong", "Kim Il Sung",
@@ -67,6 +69,12 @@ _EAST_ASIAN_FAMILY_NAMES = frozenset(
     wang wei wu xi xie xu yang yao ye yu zeng zhang zhao zhou zhu choe kim pak park ri ho le
     nguyen pham tran truong vo""".split()
 )
+_SCRIPTS = (
+    (re.compile("[\u0400-\u04ff]"), "ru"),
+    (re.compile("[\u3040-\u30ff]"), "ja"),
+    (re.compile("[\uac00-\ud7af]"), "ko"),
+    (re.compile("[\u4e00-\u9fff]"), "zh"),
+)
 _NAME_PARTICLES = frozenset({"de", "da", "del", "della", "di", "du", "la", "le", "van", "von"})
 
 # The seeds' credit lines: "Translated by X", "Translated for CWIHP by X",
@@ -77,7 +85,7 @@ _CREDIT_BY = re.compile(r"^(?:.*?\btranslated\b)?\s*(?:for\s+.+?\s+)?by\s+(.+)$"
 
 def record_url(record: Record, base_url: str = DEFAULT_BASE_URL) -> str:
     """The record's permalink, as every citation prints it."""
-    return f"{base_url.rstrip('/')}/document/{record.id}"
+    return f"{base_url.rstrip('/')}/document/{quote(str(record.id), safe='')}"
 
 
 def cite(
@@ -131,11 +139,11 @@ def house_citation(
     """
     title = record.title.strip()
     if title.endswith(("?", "!")):
-        quoted = f"\u0022{title}\u0022"
+        quoted = f'"{title}"'
     elif quote_punctuation == "inside":
-        quoted = f"\u0022{title},\u0022"
+        quoted = f'"{title},"'
     else:
-        quoted = f"\u0022{title}\u0022,"
+        quoted = f'"{title}",'
     parts = [f"{quoted} {_display_date(record.doc_date)}", archive_name.strip()]
     source = _source(record)
     if source:
@@ -168,6 +176,9 @@ def to_csl_json(
         "type": "manuscript" if _source(record) else "document",
         "title": record.title.strip(),
     }
+    language = _title_language(item["title"])
+    if language:
+        item["language"] = language
     issued = _csl_date(record.doc_date)
     if issued:
         item["issued"] = issued
@@ -282,20 +293,29 @@ def to_ris(
 
 def _render_csl_uncached(item_json: str, style: str, format: Format) -> str:
     item = json.loads(item_json)
+    url = str(item.get("URL", ""))
     if format == "html":
         item = _escape_html(item)
     style_file = _style_path(style)
     csl = CitationStylesStyle(style_file, validate=False)
+    if not item.get("author"):
+        # citeproc-py prints a substituted variable twice (the title or translator moved to
+        # the author's place, and again in its own). Without <substitute> an anonymous record
+        # begins with its title, as Chicago and MLA cite anonymous works.
+        for substitute in list(csl.root.iter(f"{{{_CSL_NS}}}substitute")):
+            substitute.getparent().remove(substitute)
     output = formatter.html if format == "html" else formatter.plain
     bibliography = CitationStylesBibliography(csl, CiteProcJSON([item]), output)
     bibliography.register(Citation([CitationItem(item["id"])]))
     text = " ".join(str(entry) for entry in bibliography.bibliography()).strip()
     # citeproc-py does not honour the en-US locale's punctuation-in-quote: move the
     # period or comma that follows a closing quotation mark inside it, as US styles print.
-    text = re.sub(r"\u201d([.,])", r"\1\u201d", text)
-    if format == "html" and item.get("URL"):
-        url = item["URL"]
-        text = text.replace(url, f'<a href="{url}">{url}</a>', 1)
+    text = re.sub("\u201d([.,])", "\\1\u201d", text)
+    # A title ending in "?" or "!" takes no further period or comma ("Why Now?" not "Now?.").
+    text = re.sub("([?!])[.,](\u201d?)", "\\1\\2", text)
+    if format == "html" and url:
+        shown = html.escape(url, quote=False)
+        text = text.replace(shown, f'<a href="{html.escape(url)}">{shown}</a>', 1)
     return text
 
 
@@ -321,7 +341,7 @@ def _style_path(style: str) -> str:
 def _escape_html(value: Any) -> Any:
     """Escape every string of a CSL item: citeproc-py's HTML output passes fields through raw."""
     if isinstance(value, str):
-        return html.escape(value, quote=True)
+        return html.escape(value, quote=False)
     if isinstance(value, list):
         return [_escape_html(v) for v in value]
     if isinstance(value, dict):
@@ -366,6 +386,18 @@ def _csl_date(value: HistoricalDate | None) -> dict[str, Any] | None:
     if value.approximate or value.uncertain:
         result["circa"] = True
     return result
+
+
+def _title_language(title: str) -> str | None:
+    """A language for a title not in Latin script, so CSL styles leave its case alone.
+
+    Styles title-case any title they take to be English ("Записка О ..."); the script is a
+    good enough guess, since a title in the archive is otherwise an English translation.
+    """
+    for pattern, language in _SCRIPTS:
+        if pattern.search(title):
+            return language
+    return None
 
 
 def _date_parts(item: dict[str, Any]) -> list[list[int]]:

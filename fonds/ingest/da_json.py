@@ -38,10 +38,15 @@ from fonds.model import (
 
 SOURCE_FORMAT = "da_json"
 
-# Keys that only the archive API writes; one of them near the start marks a file as ours.
-_API_KEYS = re.compile(
-    r'"(?:doc_date|frontend_doc_date|short_description|asset_id|is_inactive|'
-    r'source_created_at|sort_string_by_coverage|date_range_start)"\s*:'
+# What only the archive API writes: a YYYYMMDD doc_date, a /srv/ uri, an asset id, or a
+# collection's flags. fonds' own JSON reuses the API's field names (see fonds.serialize), so
+# the keys only fonds writes rule a file out: that format is read by fonds_json.
+_API_MARKS = re.compile(
+    r'"doc_date"\s*:\s*"\d{8}"|"uri"\s*:\s*"\\?/srv\\?/|"asset_id"\s*:'
+    r'|"(?:short_description|is_inactive|sort_string_by_coverage)"\s*:'
+)
+_FONDS_MARKS = re.compile(
+    r'"(?:fonds_collection|event_date|archival_reference|source_format|doc_date_detail)"\s*:'
 )
 _SEARCH = re.compile(r'^\s*\{\s*"(?:list|pagination)"\s*:')
 _ASSET_RECORD_ID = re.compile(r"^(?:Transcript|Translation|Media)\w*?_(\d+)\.\w+$")
@@ -68,7 +73,9 @@ def sniff(path: Path, head: bytes) -> bool:
     text = head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
     if text[:1] not in {"{", "["}:
         return False
-    return bool(_SEARCH.match(text) or _API_KEYS.search(text))
+    if _FONDS_MARKS.search(text):
+        return False
+    return bool(_SEARCH.match(text) or _API_MARKS.search(text))
 
 
 def parse(path: Path) -> Iterator[Record | Collection]:
@@ -187,10 +194,12 @@ def _load(path: Path) -> Any:
     except UnicodeDecodeError as error:
         raise IngestError(f"{path.name}: not UTF-8 JSON (bad byte at {error.start})") from error
     except json.JSONDecodeError as error:
-        reason = "truncated JSON" if error.pos >= len(raw.rstrip()) - 1 else "invalid JSON"
+        text = error.doc.rstrip()
+        cut = error.msg.startswith("Unterminated") or error.pos >= len(text) - 1
+        reason = "truncated JSON" if cut else "invalid JSON"
         raise IngestError(
-            f"{path.name}: {reason}: {error.msg} at line {error.lineno} column {error.colno}"
-            f" (character {error.pos})"
+            f"{path.name}: {reason}: {error.msg} (line {error.lineno}, column {error.colno},"
+            f" character {error.pos} of {len(text)})"
         ) from error
 
 

@@ -106,7 +106,7 @@ _LEVEL = re.compile(
 )
 _TRANSLATOR = re.compile(
     r"\b(?:Obtained and )?[Tt]ranslated(?: for (?P<for>[\w .&-]+?))?"
-    r" by (?P<name>[^.;]+(?:\.\s?[A-Z]\.)*[^.;]*)"
+    r" by (?P<name>(?:[^.;]|(?<=\b[A-Z])\.)+)"
 )
 # Where the archive reference ends and the notes on obtaining or translating it begin.
 _SOURCE_NOTES = re.compile(r"\.?\s*\b(?:Obtained|Translated|Contributed|Donated)\b.*$", re.S)
@@ -252,10 +252,10 @@ def parse_archival_reference(text: str) -> ArchivalReference:
     Reads Russian-archive references ("AVPRF, fond 0100, opis 55, papka 454, delo 9, listy
     98-105", "RGANI f. 5, op. 30, d. 335, ll. 1-5") and box/folder references ("Box 12,
     Folder 3"); the words before the first level name the repository. Notes on who obtained
-    or translated the document are not part of the reference and are cut off.
+    or translated the document are not part of the reference: they are cut off, and `raw`
+    is the reference as written without them.
     """
-    raw = text.strip()
-    reference = _SOURCE_NOTES.sub("", raw).strip().rstrip(".").strip()
+    reference = _SOURCE_NOTES.sub("", text.strip()).strip().rstrip(".").strip()
     values: dict[str, str] = {}
     first_level_at: int | None = None
     for match in _LEVEL.finditer(reference):
@@ -267,7 +267,7 @@ def parse_archival_reference(text: str) -> ArchivalReference:
         values[level] = re.sub(r"\s*([-–/])\s*", r"\1", match.group(2).strip().rstrip(".,"))
     head = reference if first_level_at is None else reference[:first_level_at]
     repository = head.strip(" ,;:.") or None
-    return ArchivalReference(raw=raw, repository=repository, **values)
+    return ArchivalReference(raw=reference, repository=repository, **values)
 
 
 def translator_from(text: str) -> tuple[str | None, str | None]:

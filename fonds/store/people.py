@@ -95,3 +95,23 @@ def name_key(name: str) -> str:
     """Temporary exact key until fonds.names lands: casefolded words."""
     import re
     return " ".join(re.findall(r"\w+", name.casefold()))
+
+
+def expand(connection: Connection, name: str) -> list[str]:
+    """Every stored form of the person or place that `name` names (empty when none)."""
+    key = name_key(name)
+    if not key:
+        return []
+    person_ids = select(t.person_names.c.person_id).where(t.person_names.c.key == key)
+    rows = connection.execute(
+        select(t.person_names.c.name).where(t.person_names.c.person_id.in_(person_ids))
+    )
+    forms = [row.name for row in rows]
+    places = connection.execute(
+        select(t.terms.c.name, t.terms.c.variants).where(t.terms.c.kind == "place")
+    )
+    for place in places:
+        variants = [place.name, *(place.variants or [])]
+        if any(name_key(v) == key for v in variants):
+            forms.extend(variants)
+    return list(dict.fromkeys(f for f in forms if f))

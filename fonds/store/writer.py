@@ -129,6 +129,12 @@ class RecordWriter:
         """Add a person from an authority list (a FRUS volume's persons, say)."""
         return self.people.resolve(person, origin=origin)
 
+    def forget(self) -> None:
+        """Drop cached ids after a rolled-back savepoint: rows it created are gone."""
+        self._terms.clear()
+        self._collections.clear()
+        self.people.forget()
+
     def delete(self, record_id: str) -> bool:
         result = self.connection.execute(delete(t.records).where(t.records.c.id == record_id))
         if result.rowcount:

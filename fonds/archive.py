@@ -1,0 +1,187 @@
+"""The archive as a library: `open_archive(path)` and everything one can do with it.
+
+The CLI, the web application and the tests all work through `Archive`, which ties the store
+(the source of truth), the search index (derived from it, repaired from the store's outbox
+whenever they disagree) and the ingest pipeline together. Nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import delete as sql_delete
+
+from fonds.config import Settings, load_settings
+from fonds.ingest.pipeline import IngestReport, Progress, ingest_paths
+from fonds.model import Record
+from fonds.search import SearchBackend, SearchResult, open_index
+from fonds.serialize import record_to_json
+from fonds.store import Outcome, Store, reader
+from fonds.store import tables as t
+
+
+class Archive:
+    """One archive: its records, files, people, collections and search index."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = Store(settings)
+        self._index: SearchBackend | None = None
+
+    # -- writing ------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        *paths: Path | str,
+        workers: int | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> IngestReport:
+        """Ingest files or folders (recursively); the report is also written to reports/."""
+        report = ingest_paths(
+            self.store,
+            [Path(p) for p in paths],
+            workers=workers or self.settings.ingest_workers,
+            options=options,
+            on_progress=on_progress,
+            after_commit=self.sync_index,
+        )
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        report.write(self.settings.home / "reports" / f"ingest-{stamp}.json")
+        return report
+
+    def save(self, record: Record) -> Outcome:
+        """Save one record (an editor's correction, say) in its own transaction."""
+        with self.store.write() as writer:
+            outcome = writer.save(record)
+        self.sync_index()
+        return outcome
+
+    def delete(self, record_id: str) -> bool:
+        with self.store.write() as writer:
+            deleted = writer.delete(record_id)
+        self.sync_index()
+        return deleted
+
+    # -- reading ------------------------------------------------------------------------
+
+    def get(self, record_id: str, *, include_unpublished: bool = False) -> Record | None:
+        with self.store.read() as c:
+            return reader.get_record(c, record_id, include_unpublished=include_unpublished)
+
+    def get_many(self, ids: list[str]) -> list[Record]:
+        with self.store.read() as c:
+            return reader.get_records(c, ids)
+
+    def records(self, **filters: Any) -> tuple[list[Record], int]:
+        """A page of records and the total; see `reader.list_records` for the filters."""
+        with self.store.read() as c:
+            return reader.list_records(c, **filters)
+
+    def iter_records(self, *, include_unpublished: bool = False) -> Iterator[Record]:
+        with self.store.read() as c:
+            yield from reader.iter_records(c, include_unpublished=include_unpublished)
+
+    def count(self, *, include_unpublished: bool = False) -> int:
+        with self.store.read() as c:
+            return reader.count_records(c, include_unpublished=include_unpublished)
+
+    def export(self, out: IO[str], *, include_unpublished: bool = False) -> int:
+        """Write every record as JSON Lines in fonds' own format; return the count."""
+        count = 0
+        for record in self.iter_records(include_unpublished=include_unpublished):
+            out.write(json.dumps(record_to_json(record), ensure_ascii=False) + "\n")
+            count += 1
+        return count
+
+    # -- search -------------------------------------------------------------------------
+
+    @property
+    def index(self) -> SearchBackend:
+        if self._index is None:
+            self._index = open_index(self.settings.index_dir)
+            self.sync_index()
+        return self._index
+
+    def search(self, q: str = "", **options: Any) -> SearchResult:
+        """Search published records; see `fonds.search` for the options."""
+        options.setdefault("expand", self.expand_name)
+        return self.index.search(q, **options)
+
+    def related(self, record_id: str, limit: int = 5) -> list[Record]:
+        hits = self.index.more_like_this(record_id, limit=limit)
+        return self.get_many([hit.id for hit in hits])
+
+    def expand_name(self, name: str) -> list[str]:
+        """Every known form of the person or place `name` matches (for search expansion)."""
+        from fonds.store.people import expand
+
+        with self.store.read() as c:
+            return expand(c, name)
+
+    def sync_index(self) -> int:
+        """Bring the index up to date with the store's outbox; return the records applied."""
+        if self._index is None:
+            if not self.settings.index_dir.exists():
+                return 0
+            self._index = open_index(self.settings.index_dir)
+        applied = 0
+        while True:
+            with self.store.read() as c:
+                pending = reader.pending_index(c, limit=2000)
+            if not pending:
+                return applied
+            upserts = [rid for rid, op in pending if op == "upsert"]
+            deletes = [rid for rid, op in pending if op != "upsert"]
+            records = self.get_many(upserts) if upserts else []
+            present = {r.id for r in records}
+            # Records no longer published leave the index too.
+            self._index.delete([*deletes, *(rid for rid in upserts if rid not in present)])
+            self._index.add(records)
+            self._index.commit()
+            with self.store.engine.begin() as c:
+                c.execute(sql_delete(t.index_queue).where(
+                    t.index_queue.c.record_id.in_([rid for rid, _ in pending])))
+            applied += len(pending)
+
+    def reindex(self, on_progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild the search index from the store."""
+        index = self._index or open_index(self.settings.index_dir)
+        self._index = index
+        index.clear()
+        batch: list[Record] = []
+        count = 0
+        for record in self.iter_records():
+            batch.append(record)
+            if len(batch) >= 1000:
+                count += index.add(batch)
+                batch = []
+                if on_progress:
+                    on_progress(count)
+        count += index.add(batch)
+        index.commit()
+        with self.store.engine.begin() as c:
+            c.execute(sql_delete(t.index_queue))
+        return count
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+        self.store.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def open_archive(home: Path | str | None = None, **overrides: Any) -> Archive:
+    """Open (creating and migrating if needed) the archive at `home`."""
+    return Archive(load_settings(home, **overrides))
+
+

@@ -1,0 +1,845 @@
+"""The embedded search index: Tantivy in a directory beside the archive's database.
+
+The database is the source of truth; this index is derived from records and can be rebuilt
+at any time (`clear()` then `add()`). The store calls `add`/`delete`/`commit`; pages call
+`search`. Queries arrive as fonds' own tree (`query.py`) and are compiled here into Tantivy
+query objects, so nothing a reader types is parsed by Tantivy.
+
+Text is indexed once per field with one analyzer that serves English, Russian and Chinese
+together: words are lower-cased and folded to ASCII where they are Latin, stemmed by the
+English and then the Russian Snowball stemmer (each leaves the other's script alone), and
+Chinese or Japanese characters become one token each, so a phrase of characters finds any
+substring of a Chinese text. A second, unstemmed field (`exact`) is kept only for its term
+dictionary, which turns `negotiat*` into the real words that start so.
+
+Facets are fast text fields counted by Tantivy's terms aggregation in one pass over all
+matches; the timeline is a histogram aggregation over the start year.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from fonds.model import Record
+from fonds.search.query import (
+    And,
+    DateRange,
+    Expand,
+    Names,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Query,
+    Word,
+    expand_names,
+    parse_date_range,
+    parse_query,
+)
+from fonds.search.types import (
+    FACETS,
+    FILTER_ONLY,
+    FacetCount,
+    HistogramBucket,
+    Hit,
+    SearchResult,
+    Sort,
+)
+
+SCHEMA_VERSION = 1
+MARKER = "fonds-search.json"
+TEXT = "fonds_text"
+EXACT = "fonds_exact"
+# One token per CJK character; otherwise runs of letters, digits and marks.
+_TOKEN_PATTERN = (
+    r"[\p{Han}\p{Hiragana}\p{Katakana}]"
+    r"|[[\p{L}\p{N}\p{M}]&&[^\p{Han}\p{Hiragana}\p{Katakana}]]+"
+)
+# Where an unqualified word is looked for, and how much a match there counts.
+DEFAULT_FIELDS: tuple[tuple[str, float], ...] = (
+    ("title", 3.0),
+    ("description", 2.0),
+    ("body", 1.0),
+    ("person", 2.0),
+    ("place", 1.5),
+    ("subject", 1.5),
+    ("meta", 0.5),
+)
+TIE_BREAKER = 0.2
+# Facets whose value (an id) differs from what a page shows; their label field holds both.
+_LABELLED = ("collection", "person", "language")
+_SEP = "\x1f"
+SNIPPET_CHARS = 240
+PREFIX_TERMS = 50
+MAX_LIMIT = 1000
+MAX_OFFSET = 100_000
+MAX_BUCKETS = 90
+_MLT_STOP_WORDS = (
+    "the a an and or of to in on at for by with from as is was were be been it its this that "
+    "which who he she they we you i his her their our not no but if so than then there"
+).split()
+
+
+def text_analyzer() -> tantivy.TextAnalyzer:
+    """The analyzer of every searchable text field, and of query words before term queries."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(_TOKEN_PATTERN))
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stemmer("english"))
+        .filter(tantivy.Filter.stemmer("russian"))
+        .build()
+    )
+
+
+def exact_analyzer() -> tantivy.TextAnalyzer:
+    """Like `text_analyzer` without stemming: its dictionary holds real words, for prefixes."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(_TOKEN_PATTERN))
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
+_TEXT = text_analyzer()
+_EXACT = exact_analyzer()
+
+
+def build_schema() -> tantivy.Schema:
+    """The index layout; bump SCHEMA_VERSION when it changes so old indexes are rebuilt."""
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    sb.add_text_field("title", stored=True, tokenizer_name=TEXT)
+    sb.add_text_field("description", stored=True, tokenizer_name=TEXT)
+    sb.add_text_field("body", stored=True, tokenizer_name=TEXT)
+    for name in ("person", "place", "subject", "meta", *_FIELD_ONLY):
+        sb.add_text_field(name, tokenizer_name=TEXT)
+    sb.add_text_field("exact", tokenizer_name=EXACT, index_option="basic")
+    sb.add_text_field("date_text", stored=True, tokenizer_name="raw", index_option="basic")
+    # Dates as YYYYMMDD integers: any year an archive holds, sortable, range-filterable.
+    sb.add_integer_field("date_start", stored=True, indexed=True, fast=True)
+    sb.add_integer_field("date_end", indexed=True, fast=True)
+    sb.add_integer_field("year", fast=True)
+    sb.add_integer_field("dated", indexed=True, fast=True)
+    for facet in (*FACETS, "status"):
+        sb.add_text_field(f"f_{facet}", tokenizer_name="raw", fast=True, index_option="basic")
+    for facet in _LABELLED:
+        sb.add_text_field(f"fl_{facet}", tokenizer_name="raw", fast=True, index_option="basic")
+    return sb.build()
+
+
+# Fields reachable only as `field:value`.
+_FIELD_ONLY = ("collection", "language", "classification", "repository", "donor", "type")
+
+
+def record_document(record: Record) -> tantivy.Document:
+    """The index entry of one record: searchable text, facet values, date range."""
+    doc = tantivy.Document()
+    doc.add_text("id", record.id)
+    doc.add_text("title", record.title)
+    description = record.description or ""
+    if description:
+        doc.add_text("description", description)
+    body = record.body_text
+    if body:
+        doc.add_text("body", body)
+
+    people = [
+        form
+        for person in record.people
+        for form in (person.name, person.as_written, *person.variants)
+        if form
+    ]
+    places = [
+        form
+        for place in record.original_coverages
+        for form in (place.name, place.parent, *place.variants)
+        if form
+    ]
+    if record.place_written:
+        places.append(record.place_written)
+    subjects = [t.name for t in (*record.subjects, *record.themes)]
+    collections = _collections(record)
+    terms = {
+        "person": people,
+        "place": places,
+        "subject": subjects,
+        "collection": [f"{cid} {label}" for cid, label in collections],
+        "language": [f"{lang.id} {lang.name}" for lang in record.languages],
+        "classification": [t.name for t in record.classifications],
+        "repository": [t.name for t in record.repositories],
+        "donor": [t.name for t in record.donors],
+        "type": [t.name for t in record.type],
+    }
+    for name, values in terms.items():
+        for value in values:
+            doc.add_text(name, value)
+    meta = [
+        record.source,
+        record.translator,
+        record.document_number,
+        record.archival_reference.raw if record.archival_reference else None,
+        *(t.name for t in record.publishers),
+    ]
+    for value in meta:
+        if value:
+            doc.add_text("meta", value)
+    exact = [record.title, description, body, *people, *places, *subjects]
+    doc.add_text("exact", "\n".join(v for v in exact if v))
+
+    dated = record.doc_date
+    if dated is not None and dated.start is not None:
+        end = dated.end or dated.start
+        doc.add_integer("date_start", _day(dated.start))
+        doc.add_integer("date_end", _day(end))
+        doc.add_integer("year", dated.start.year)
+        doc.add_integer("dated", 1)
+    else:
+        doc.add_integer("dated", 0)
+    doc.add_text("date_text", _date_text(record))
+
+    facet_values: dict[str, list[tuple[str, str]]] = {
+        "collection": collections,
+        "person": [(p.id or p.name, p.name) for p in record.people],
+        "language": [(lang.id, lang.name or lang.id) for lang in record.languages],
+        "subject": [(t.name, t.name) for t in record.subjects],
+        "place": [(p.name, p.name) for p in record.original_coverages],
+        "repository": [(t.name, t.name) for t in record.repositories],
+        "classification": [(t.name, t.name) for t in record.classifications],
+        "donor": [(t.name, t.name) for t in record.donors],
+        "type": [(t.name, t.name) for t in record.type],
+    }
+    for facet, pairs in facet_values.items():
+        for key, label in dict(pairs).items():
+            doc.add_text(f"f_{facet}", key)
+            if facet in _LABELLED:
+                doc.add_text(f"fl_{facet}", f"{key}{_SEP}{label}")
+    doc.add_text("f_status", record.status)
+    return doc
+
+
+class TantivyIndex:
+    """A Tantivy index in `path`: one writer per process (behind a lock), readers at will.
+
+    Readers always see the last commit whole, never a writer's half-done batch. The writer
+    is opened on the first `add`/`delete` and released at `commit()`, so another process
+    (`fonds ingest` beside `fonds serve`) can take its turn.
+    """
+
+    def __init__(self, path: Path, *, heap_size: int = 128_000_000, threads: int = 0) -> None:
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.was_reset = _reset_if_stale(self.path)
+        self.schema = build_schema()
+        self._index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        self._index.register_tokenizer(TEXT, _TEXT)
+        self._index.register_tokenizer(EXACT, _EXACT)
+        (self.path / MARKER).write_text(json.dumps({"schema": SCHEMA_VERSION}))
+        self._threads = threads or max(1, min(4, os.cpu_count() or 1))
+        self._heap = max(heap_size, 16_000_000 * self._threads)
+        self._writer: tantivy.IndexWriter | None = None
+        self._lock = threading.RLock()
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def add(self, records: Iterable[Record], *, replace: bool = True) -> int:
+        """Index records, replacing earlier versions (skip that with replace=False on a rebuild)."""
+        n = 0
+        with self._lock:
+            writer = self._writer_()
+            for record in records:
+                if replace:
+                    writer.delete_documents_by_term("id", record.id)
+                writer.add_document(record_document(record))
+                n += 1
+        return n
+
+    def delete(self, ids: Iterable[str]) -> None:
+        with self._lock:
+            writer = self._writer_()
+            for record_id in ids:
+                writer.delete_documents_by_term("id", record_id)
+
+    def commit(self) -> None:
+        """Publish what was added and deleted; searches started after this see it."""
+        with self._lock:
+            if self._writer is None:
+                return
+            self._writer.commit()
+            self._writer.wait_merging_threads()
+            self._writer = None
+            self._index.reload()
+
+    def clear(self) -> None:
+        """Empty the index (before a rebuild from the store)."""
+        with self._lock:
+            self._writer_().delete_all_documents()
+            self.commit()
+
+    def close(self) -> None:
+        """Release the writer; what was not committed is discarded, as in a database."""
+        with self._lock:
+            if self._writer is not None:
+                self._writer.rollback()
+                self._writer.wait_merging_threads()
+                self._writer = None
+
+    def __enter__(self) -> TantivyIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _writer_(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            self._writer = self._index.writer(self._heap, self._threads)
+        return self._writer
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return int(self._index.searcher().num_docs)
+
+    def search(
+        self,
+        q: str = "",
+        *,
+        filters: dict[str, list[str]] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        include_undated: bool = False,
+        sort: Sort = "relevance",
+        offset: int = 0,
+        limit: int = 20,
+        facets: Sequence[str] | None = FACETS,
+        facet_size: int = 20,
+        histogram: bool = True,
+        snippets: bool = True,
+        expand: Expand | None = None,
+        expand_names: bool = True,
+    ) -> SearchResult:
+        """Search; never raises on what a reader typed, says what it repaired in `warnings`.
+
+        Words must all match unless joined by OR. Filters are ANDed, within a facet and
+        across facets. A date range (from `date_from`/`date_to` or `date:` in the query)
+        matches records whose own range overlaps it; undated matches are counted in
+        `undated_count` and included only with `include_undated`.
+        """
+        query = parse_query(q)
+        if expand is not None and expand_names:
+            query = _expand(query, expand)
+        warnings = list(query.warnings)
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        offset = max(0, min(int(offset), MAX_OFFSET))
+        searcher = self._index.searcher()
+
+        compiler = _Compiler(self.schema, searcher, include_undated)
+        text_q = compiler.compile(query.root)
+        if query.root is not None and text_q is None:
+            warnings.append("The query has no words that can be searched; showing everything.")
+        must = self._filters(filters, warnings)
+        date_range = _param_range(date_from, date_to, warnings)
+        if date_range is not None:
+            must.append(compiler.date_overlap(date_range))
+        final = _all([text_q, *must])
+        has_dates = date_range is not None or compiler.has_dates
+
+        result = SearchResult(
+            hits=[], total=0, query=query, warnings=warnings, offset=offset, limit=limit
+        )
+        try:
+            found = self._run(searcher, final, sort, offset, limit)
+            result.total = int(found.count or 0)
+            result.hits = self._hits(searcher, found.hits, text_q, sort, snippets)
+            if compiler.name_forms and result.hits:
+                self._mark_variants(searcher, compiler.name_forms, result.hits)
+            aggs = self._aggregate(searcher, final, facets, facet_size, histogram, result)
+            if has_dates and not include_undated:
+                relaxed = _Compiler(self.schema, searcher, include_undated=True)
+                undated = _all(
+                    [
+                        relaxed.compile(query.root),
+                        *self._filters(filters, []),
+                        tantivy.Query.term_query(self.schema, "dated", 0),
+                    ]
+                )
+                result.undated_count = int(searcher.search(undated, 1).count or 0)
+            elif aggs is not None:
+                result.undated_count = _bucket_count(aggs.get("_dated"), 0)
+        except ValueError as exc:  # an engine refusal must reach the reader as a message
+            warnings.append(f"The search could not be run as written ({exc}).")
+        return result
+
+    def more_like_this(self, record_id: str, limit: int = 5) -> list[Hit]:
+        """Records that share the most distinctive words of `record_id`'s text."""
+        searcher = self._index.searcher()
+        own = tantivy.Query.term_query(self.schema, "id", record_id)
+        found = searcher.search(own, 1)
+        if not found.hits:
+            return []
+        address = found.hits[0][1]
+        mlt = tantivy.Query.more_like_this_query(
+            address,
+            min_doc_frequency=1,
+            min_term_frequency=1,
+            max_query_terms=25,
+            min_word_length=3,
+            stop_words=_MLT_STOP_WORDS,
+        )
+        query = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, mlt), (tantivy.Occur.MustNot, own)]
+        )
+        similar = searcher.search(query, max(1, min(limit, 100)))
+        return self._hits(searcher, similar.hits, None, "relevance", snippets=False)
+
+    # --- parts of a search --------------------------------------------------------------------
+
+    def _filters(
+        self, filters: dict[str, list[str]] | None, warnings: list[str]
+    ) -> list[tantivy.Query]:
+        out: list[tantivy.Query] = []
+        for key, values in (filters or {}).items():
+            if key not in FACETS and key not in FILTER_ONLY:
+                warnings.append(f'There is no filter "{key}"; it was ignored.')
+                continue
+            name = "id" if key == "id" else f"f_{key}"
+            for value in [values] if isinstance(values, str) else values or []:
+                if isinstance(value, str) and value:
+                    term = tantivy.Query.term_query(self.schema, name, value)
+                    out.append(tantivy.Query.const_score_query(term, 0.0))
+        return out
+
+    def _run(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, sort: Sort, offset: int, limit: int
+    ) -> tantivy.SearchResult:
+        if sort in ("date", "-date"):
+            order = tantivy.Order.Asc if sort == "date" else tantivy.Order.Desc
+            return searcher.search(
+                query, limit, count=True, order_by_field="date_start", offset=offset, order=order
+            )
+        return searcher.search(query, limit, count=True, offset=offset)
+
+    def _hits(
+        self,
+        searcher: tantivy.Searcher,
+        found: list[tuple[Any, tantivy.DocAddress]],
+        text_q: tantivy.Query | None,
+        sort: Sort,
+        snippets: bool,
+    ) -> list[Hit]:
+        title_gen = body_gen = None
+        if snippets and text_q is not None:
+            title_gen = tantivy.SnippetGenerator.create(searcher, text_q, self.schema, "title")
+            title_gen.set_max_num_chars(1000)
+            body_gen = tantivy.SnippetGenerator.create(searcher, text_q, self.schema, "body")
+            body_gen.set_max_num_chars(SNIPPET_CHARS)
+        hits = []
+        for key, address in found:
+            doc = searcher.doc(address)
+            title = doc.get_first("title") or ""
+            hit = Hit(
+                id=doc.get_first("id") or "",
+                score=float(key) if sort == "relevance" else None,
+                title=title,
+                date=doc.get_first("date_text") or "",
+                title_html=html.escape(title, quote=False),
+            )
+            if snippets:
+                if title_gen is not None:
+                    marked = _snippet_html(title_gen.snippet_from_doc(doc), title)
+                    if marked:
+                        hit.title_html = marked
+                body = doc.get_first("body") or ""
+                hit.snippet = (
+                    _snippet_html(body_gen.snippet_from_doc(doc), body) if body_gen else ""
+                ) or _lead(doc.get_first("description") or body)
+            hits.append(hit)
+        return hits
+
+    def _mark_variants(
+        self,
+        searcher: tantivy.Searcher,
+        name_forms: list[tuple[str, tantivy.Query]],
+        hits: list[Hit],
+    ) -> None:
+        """Ask, per form of each expanded name, which of the hits on this page contain it."""
+        ids = [hit.id for hit in hits]
+        on_page = tantivy.Query.term_set_query(self.schema, "id", ids)
+        by_id: dict[str, list[str]] = {hit.id: [] for hit in hits}
+        for form, form_q in name_forms:
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, form_q), (tantivy.Occur.Must, on_page)]
+            )
+            for _, address in searcher.search(query, len(ids), count=False).hits:
+                record_id = searcher.doc(address).get_first("id")
+                if record_id in by_id and form not in by_id[record_id]:
+                    by_id[record_id].append(form)
+        for hit in hits:
+            hit.matched_variants = by_id[hit.id]
+
+    def _aggregate(
+        self,
+        searcher: tantivy.Searcher,
+        query: tantivy.Query,
+        facets: Sequence[str] | None,
+        size: int,
+        histogram: bool,
+        result: SearchResult,
+    ) -> dict[str, Any] | None:
+        """Count every facet and the timeline in one pass over all matches."""
+        spec: dict[str, Any] = {}
+        for facet in facets or ():
+            if facet not in FACETS:
+                result.warnings.append(f'There is no facet "{facet}"; it was not counted.')
+                continue
+            field_name = f"fl_{facet}" if facet in _LABELLED else f"f_{facet}"
+            spec[facet] = {"terms": {"field": field_name, "size": max(1, min(size, 1000))}}
+        if histogram:
+            spec["_years"] = {"histogram": {"field": "year", "interval": 1, "min_doc_count": 1}}
+        if result.total == 0 or not spec:
+            return None
+        spec["_dated"] = {"terms": {"field": "dated", "size": 2}}
+        aggs: dict[str, Any] = searcher.aggregate(query, spec)
+        for facet in facets or ():
+            if facet in spec:
+                result.facets[facet] = [
+                    _facet_count(facet, b) for b in aggs.get(facet, {}).get("buckets", [])
+                ]
+        if histogram:
+            result.histogram = _histogram(aggs.get("_years", {}).get("buckets", []))
+        return aggs
+
+
+def open_index(path: Path, **options: Any) -> TantivyIndex:
+    """Open (or create) the index in directory `path`."""
+    return TantivyIndex(path, **options)
+
+
+# --- query compilation ------------------------------------------------------------------------
+
+
+class _Compiler:
+    """fonds' query tree → Tantivy query objects, word by word through the index's analyzer."""
+
+    def __init__(
+        self, schema: tantivy.Schema, searcher: tantivy.Searcher, include_undated: bool
+    ) -> None:
+        self.schema = schema
+        self.searcher = searcher
+        self.include_undated = include_undated
+        self.has_dates = False
+        self.name_forms: list[tuple[str, tantivy.Query]] = []
+
+    def compile(self, node: Node | None) -> tantivy.Query | None:
+        if node is None:
+            return None
+        if isinstance(node, Word):
+            return self.word(node)
+        if isinstance(node, Phrase):
+            return self.match(_TEXT.analyze(node.text), node.field)
+        if isinstance(node, Names):
+            return self.names(node)
+        if isinstance(node, DateRange):
+            self.has_dates = True
+            return self.date_overlap(node)
+        if isinstance(node, Not):
+            child = self.compile(node.child)
+            return None if child is None else _without(child)
+        if isinstance(node, And):
+            return self.conjunction(node)
+        alive = [k for k in (self.compile(c) for c in node.children) if k is not None]
+        if not alive:
+            return None
+        if len(alive) == 1:
+            return alive[0]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, k) for k in alive])
+
+    def conjunction(self, node: And) -> tantivy.Query | None:
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        positive = False
+        for child in node.children:
+            negated = isinstance(child, Not)
+            compiled = self.compile(child.child if isinstance(child, Not) else child)
+            if compiled is not None:
+                occur = tantivy.Occur.MustNot if negated else tantivy.Occur.Must
+                positive = positive or not negated
+                clauses.append((occur, compiled))
+        if not clauses:
+            return None
+        if not positive:
+            clauses.insert(0, (tantivy.Occur.Must, tantivy.Query.all_query()))
+        if len(clauses) == 1:
+            return clauses[0][1]
+        return tantivy.Query.boolean_query(clauses)
+
+    def word(self, node: Word) -> tantivy.Query | None:
+        if not node.prefix:
+            return self.match(_TEXT.analyze(node.text), node.field)
+        tokens = _EXACT.analyze(node.text)
+        if not tokens:
+            return None
+        head = self.match(_TEXT.analyze(" ".join(tokens[:-1])), node.field) if tokens[:-1] else None
+        words = [t for t, _ in self.searcher.terms_with_prefix("exact", tokens[-1], limit=PREFIX_TERMS)]
+        stems = list(dict.fromkeys(s for w in words for s in _TEXT.analyze(w)))
+        if not stems:
+            tail: tantivy.Query = tantivy.Query.empty_query()
+        else:
+            per_field = []
+            for name, weight in _fields(node.field):
+                terms = [tantivy.Query.term_query(self.schema, name, s) for s in stems]
+                either = (
+                    terms[0]
+                    if len(terms) == 1
+                    else tantivy.Query.boolean_query([(tantivy.Occur.Should, t) for t in terms])
+                )
+                per_field.append(_boost(either, weight))
+            tail = _dismax(per_field)
+        if head is None:
+            return tail
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, head), (tantivy.Occur.Must, tail)])
+
+    def match(self, tokens: list[str], field_name: str | None) -> tantivy.Query | None:
+        """Tokens in one field, or the best of the default fields: a term or a phrase."""
+        if not tokens:
+            return None
+        per_field = []
+        for name, weight in _fields(field_name):
+            if len(tokens) == 1:
+                query = tantivy.Query.term_query(self.schema, name, tokens[0])
+            else:
+                query = tantivy.Query.phrase_query(self.schema, name, tokens)
+            per_field.append(_boost(query, weight))
+        return _dismax(per_field)
+
+    def names(self, node: Names) -> tantivy.Query | None:
+        forms = []
+        for form in node.forms:
+            query = self.match(_TEXT.analyze(form), node.field)
+            if query is not None:
+                forms.append(query)
+                self.name_forms.append((form, query))
+        if not forms:
+            return None
+        if len(forms) == 1:
+            return forms[0]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, f) for f in forms])
+
+    def date_overlap(self, rng: DateRange) -> tantivy.Query:
+        """Records whose [date_start, date_end] overlaps the range (and undated ones, if asked)."""
+        clauses = []
+        if rng.end is not None:
+            clauses.append(_int_range(self.schema, "date_start", None, _day(rng.end)))
+        if rng.start is not None:
+            clauses.append(_int_range(self.schema, "date_end", _day(rng.start), None))
+        if not clauses:
+            clauses.append(tantivy.Query.term_query(self.schema, "dated", 1))
+        overlap = tantivy.Query.boolean_query([(tantivy.Occur.Must, c) for c in clauses])
+        overlap = tantivy.Query.const_score_query(overlap, 0.0)
+        if not self.include_undated:
+            return overlap
+        undated = tantivy.Query.term_query(self.schema, "dated", 0)
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, overlap), (tantivy.Occur.Should, undated)]
+        )
+
+
+def _fields(field_name: str | None) -> tuple[tuple[str, float], ...]:
+    return DEFAULT_FIELDS if field_name is None else ((field_name, 1.0),)
+
+
+def _boost(query: tantivy.Query, weight: float) -> tantivy.Query:
+    return query if weight == 1.0 else tantivy.Query.boost_query(query, weight)
+
+
+def _dismax(queries: list[tantivy.Query]) -> tantivy.Query:
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
+
+
+def _without(query: tantivy.Query) -> tantivy.Query:
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, tantivy.Query.all_query()), (tantivy.Occur.MustNot, query)]
+    )
+
+
+def _all(queries: list[tantivy.Query | None]) -> tantivy.Query:
+    alive = [q for q in queries if q is not None]
+    if not alive:
+        return tantivy.Query.all_query()
+    if len(alive) == 1:
+        return alive[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in alive])
+
+
+def _int_range(
+    schema: tantivy.Schema, name: str, lower: int | None, upper: int | None
+) -> tantivy.Query:
+    return tantivy.Query.range_query(schema, name, tantivy.FieldType.Integer, lower, upper)
+
+
+def _expand(query: Query, expand: Expand) -> Query:
+    return expand_names(query, expand)
+
+
+def _param_range(
+    date_from: str | None, date_to: str | None, warnings: list[str]
+) -> DateRange | None:
+    if not (date_from or "").strip() and not (date_to or "").strip():
+        return None
+    start = end = None
+    if date_from and date_from.strip():
+        rng = parse_date_range(date_from)
+        if rng is None:
+            warnings.append(f'"{date_from}" is not a date this search reads; "from" was ignored.')
+        else:
+            start = rng.start
+    if date_to and date_to.strip():
+        rng = parse_date_range(date_to)
+        if rng is None:
+            warnings.append(f'"{date_to}" is not a date this search reads; "to" was ignored.')
+        else:
+            end = rng.end
+    if start is None and end is None:
+        return None
+    if start and end and start > end:
+        warnings.append("The dates were the wrong way round; they were swapped.")
+        start, end = date(end.year, end.month, 1), date(start.year, 12, 31)
+    return DateRange(start, end)
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+def _snippet_html(snippet: tantivy.Snippet, whole: str) -> str:
+    """The fragment, HTML-escaped, with matched words in <mark>; "" when nothing matched."""
+    ranges = sorted((r.start, r.end) for r in snippet.highlighted())
+    if not ranges:
+        return ""
+    data = snippet.fragment().encode()
+    merged: list[list[int]] = []
+    for start, end in ranges:
+        # Join neighbouring marks (the characters of a Chinese word, the words of a phrase).
+        if merged and not data[merged[-1][1] : start].strip():
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, pos = [], 0
+    for start, end in merged:
+        out.append(html.escape(data[pos:start].decode(errors="ignore"), quote=False))
+        out.append(f"<mark>{html.escape(data[start:end].decode(errors='ignore'), quote=False)}</mark>")
+        pos = end
+    out.append(html.escape(data[pos:].decode(errors="ignore"), quote=False))
+    text = "".join(out).strip()
+    begin, finish = snippet.fragment_range().start, snippet.fragment_range().end
+    if begin > 0:
+        text = "… " + text
+    if finish < len(whole.encode()) - 1:
+        text += " …"
+    return text
+
+
+def _lead(text: str) -> str:
+    """The start of a text, escaped: the snippet when no word of the query is in the body."""
+    text = " ".join(text.split())
+    if len(text) > SNIPPET_CHARS:
+        text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+    return html.escape(text, quote=False)
+
+
+def _facet_count(facet: str, bucket: dict[str, Any]) -> FacetCount:
+    key = str(bucket.get("key", ""))
+    value, _, label = key.partition(_SEP) if facet in _LABELLED else (key, "", key)
+    return FacetCount(value=value, label=label or value, count=int(bucket.get("doc_count", 0)))
+
+
+def _bucket_count(agg: dict[str, Any] | None, key: int) -> int:
+    for bucket in (agg or {}).get("buckets", []):
+        if int(bucket.get("key", -1)) == key:
+            return int(bucket.get("doc_count", 0))
+    return 0
+
+
+def _histogram(buckets: list[dict[str, Any]]) -> list[HistogramBucket]:
+    """Years, or decades, or centuries: the finest that gives at most MAX_BUCKETS bars."""
+    counts = {int(b["key"]): int(b["doc_count"]) for b in buckets if b.get("doc_count")}
+    if not counts:
+        return []
+    low, high = min(counts), max(counts)
+    step = next((s for s in (1, 10, 100) if (high // s - low // s) < MAX_BUCKETS), 1000)
+    sums: dict[int, int] = {}
+    for year, n in counts.items():
+        sums[year // step * step] = sums.get(year // step * step, 0) + n
+    out = []
+    for start in range(low // step * step, high // step * step + 1, step):
+        label = str(start) if step == 1 else f"{start}s" if step == 10 else f"{start}–{start + step - 1}"
+        out.append(HistogramBucket(label, start, sums.get(start, 0)))
+    return out
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _day(value: date) -> int:
+    return value.year * 10000 + value.month * 100 + value.day
+
+
+def _date_text(record: Record) -> str:
+    dated = record.doc_date
+    if dated is None:
+        return ""
+    if dated.text:
+        return dated.text
+    try:
+        from fonds.dates import display
+
+        return display(dated)
+    except Exception:  # display is a nicety; the ISO form will do
+        return dated.edtf or (dated.start.isoformat() if dated.start else "")
+
+
+def _collections(record: Record) -> list[tuple[str, str]]:
+    """The record's collections and every ancestor named by `parent`, as (id, name)."""
+    pairs = {c.id: c.name or c.id for c in record.collections}
+    for c in record.collections:
+        if c.parent and c.parent not in pairs:
+            pairs[c.parent] = c.parent
+    return list(pairs.items())
+
+
+_TANTIVY_FILE = re.compile(r"^(meta\.json|\.managed\.json|\.tantivy-.*\.lock|[0-9a-f]{32}\..+)$")
+
+
+def _reset_if_stale(path: Path) -> bool:
+    """Delete an index written with another schema (it is derived: the store rebuilds it).
+
+    Only Tantivy's own files are removed, never anything else in the directory.
+    """
+    marker = path / MARKER
+    has_index = (path / "meta.json").exists()
+    if not has_index:
+        return False
+    try:
+        version = json.loads(marker.read_text()).get("schema") if marker.exists() else None
+        compatible = bool(tantivy.Index.is_compatible(str(path)))
+    except (OSError, ValueError):
+        version, compatible = None, False
+    if version == SCHEMA_VERSION and compatible:
+        return False
+    for child in path.iterdir():
+        if child.is_file() and _TANTIVY_FILE.match(child.name):
+            child.unlink()
+    return True
