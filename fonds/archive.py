@@ -104,7 +104,6 @@ class Archive:
     def index(self) -> SearchBackend:
         if self._index is None:
             self._index = open_index(self.settings.index_dir)
-            self.sync_index()
         return self._index
 
     def search(self, q: str = "", **options: Any) -> SearchResult:
@@ -126,8 +125,6 @@ class Archive:
     def sync_index(self) -> int:
         """Bring the index up to date with the store's outbox; return the records applied."""
         if self._index is None:
-            if not self.settings.index_dir.exists():
-                return 0
             self._index = open_index(self.settings.index_dir)
         applied = 0
         while True:

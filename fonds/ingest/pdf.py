@@ -32,7 +32,7 @@ CONTENT_TYPE = "application/pdf"
 OCR_THRESHOLD = 0.65
 
 # A NARA record number ("104-10004-10143") inside a file name is the record's id.
-NARA_RECORD_NUMBER = re.compile(r"\b(\d{3}-\d{5}-\d{5})\b")
+NARA_RECORD_NUMBER = re.compile(r"(?<!\d)(\d{3}-\d{5}-\d{5})(?!\d)")
 
 _VOWELS = frozenset("aeiouyäöüàâéèêëîïôûùáíóúãõåæøаеёиоуыэюяіїєі")
 _EDGE_PUNCTUATION = "\"'“”‘’«»„()[]{}<>.,;:!?*_|~`-—–/\\"
@@ -119,7 +119,8 @@ def text_quality(text: str) -> float:
     The score is the share of whitespace-separated tokens that look like words once edge
     punctuation is stripped. A token counts when it is:
     - a number or date ("1961", "6/20/1961", "201-289248"), or holds CJK characters;
-    - a one- or two-letter token only if it is a common short word ("a", "of", "в", "на");
+    - a one- or two-letter token only if it is a common short word ("a", "of", "в", "на")
+      or a two-letter upper-case acronym of two different letters ("VC", not "SS");
     - otherwise letters (apostrophes, hyphens, inner dots allowed) in one script (Latin or
       Cyrillic, not mixed), with at least one vowel unless it is an upper-case acronym of
       at most 4 letters ("FBI", "DDP"); with vowels making 15-80 % of the letters; with no
@@ -222,7 +223,9 @@ def _is_wordlike(token: str) -> bool:
     lower = core.lower()
     letters = [c for c in lower if c.isalpha()]
     if len(letters) <= 2:
-        return lower in _SHORT_WORDS
+        # Common short words, and two-letter acronyms ("VC", "CI") but not "SS" or "EE".
+        acronym = len(core) == 2 and core.isupper() and core[0] != core[1]
+        return lower in _SHORT_WORDS or acronym
     if _LATIN.search(lower) and _CYRILLIC.search(lower):
         return False
     vowels = sum(c in _VOWELS for c in letters)

@@ -34,6 +34,8 @@ from fonds.store.writer import RecordWriter
 # Bump when parsers change what they produce, so unchanged files are read again.
 PARSER_VERSION = "1"
 BATCH = 500
+# A corpus folder's own documentation travels with it; it describes records, it is not one.
+DOCUMENTATION_NAMES = {"README", "LICENSE", "LICENCE", "COPYING", "CHANGELOG", "NOTICE"}
 
 Item = Record | Collection | Person
 
@@ -54,6 +56,7 @@ class FileOutcome:
     unchanged: int = 0
     failures: list[Failure] = field(default_factory=list)
     skipped: bool = False
+    note: str | None = None
 
 
 @dataclass
@@ -209,6 +212,8 @@ def _plan(path: Path, done: dict[str, int], max_bytes: int, options: dict[str, A
     suffix = path.suffix.lower()
     if suffix in METADATA_SUFFIXES:
         return None, None  # read together with the files it describes
+    if path.stem.upper() in DOCUMENTATION_NAMES:
+        return None, FileOutcome(str(path), skipped=True, note="documentation, not a record")
     if suffix in ARCHIVE_SUFFIXES:
         return None, _failed(path, "archives are not accepted: unpack the files first")
     try:

@@ -203,6 +203,6 @@ def _normal(text: str) -> str:
 def _is_abbreviation(token: str) -> bool:
     if not token:
         return False
-    if len(token) == 1 or _DOTTED.match(token):  # initials, "U.S", "e.g"
+    if (len(token) == 1 and token.isalpha()) or _DOTTED.match(token):  # "J.", "U.S"
         return True
     return token.lower() in _ABBREVIATIONS

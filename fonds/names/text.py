@@ -64,13 +64,19 @@ def unify_marks(text: str) -> str:
     return _HYPHEN_RE.sub("-", _APOSTROPHE_RE.sub("'", text))
 
 
+def _is_suffix(part: str) -> bool:
+    return fold(part).strip(" .") in SUFFIXES
+
+
 def invert_comma(text: str) -> str:
-    """"Surname, Forename[, Jr.]" → "Forename Surname[ Jr.]"; other text unchanged."""
+    """"Surname, Forename[, Jr.]" → "Forename Surname[ Jr.]"; "Forename Surname, Jr." stays."""
     parts = [part.strip() for part in text.split(",")]
     parts = [part for part in parts if part]
-    if len(parts) < 2:
-        return " ".join(parts)
-    return " ".join([parts[1], parts[0], *parts[2:]])
+    names = [part for part in parts if not _is_suffix(part)]
+    suffixes = [part for part in parts if _is_suffix(part)]
+    if len(names) < 2:
+        return " ".join([*names, *suffixes])
+    return " ".join([names[1], names[0], *names[2:], *suffixes])
 
 
 def normalize(name: str, kind: str = "person") -> str:
@@ -152,29 +158,24 @@ def split_name(name: str) -> NameParts:
     """
     text = clean(name)
     suffix = ""
-    if "," in text:
-        head, _, rest = text.partition(",")
-        rest_parts = [part for part in rest.split(",") if part.strip()]
-        given_tokens = _strip_titles(_tokens(rest_parts[0])) if rest_parts else []
-        for extra in rest_parts[1:]:
-            if fold(extra).strip(" .") in SUFFIXES:
-                suffix = fold(extra).strip(" .")
-        given_tokens, tail = _split_suffix(given_tokens)
-        suffix = suffix or tail
-        surname_tokens = _strip_titles(_tokens(head))
-        if given_tokens and fold(given_tokens[0][0]) in SUFFIXES:
-            suffix, given_tokens = fold(given_tokens[0][0]), given_tokens[1:]
+    pieces = [piece for piece in text.split(",") if piece.strip()]
+    suffix = next((fold(p).strip(" .") for p in pieces if _is_suffix(p)), "")
+    pieces = [piece for piece in pieces if not _is_suffix(piece)]
+    if len(pieces) >= 2:
+        surname_tokens = _strip_titles(_tokens(pieces[0]))
+        given_tokens, tail = _split_suffix(_strip_titles(_tokens(" ".join(pieces[1:]))))
         if surname_tokens:
             return NameParts(
                 surname=" ".join(word for word, _ in surname_tokens),
                 given=tuple(word for word, _ in given_tokens),
                 initials=tuple(flag for _, flag in given_tokens),
-                suffix=suffix,
+                suffix=suffix or tail,
                 surname_first=True,
                 order_known=True,
             )
-        text = rest
-    tokens, suffix = _split_suffix(_strip_titles(_tokens(text)))
+    text = " ".join(pieces)
+    tokens, tail = _split_suffix(_strip_titles(_tokens(text)))
+    suffix = suffix or tail
     if not tokens:
         return NameParts(surname="", given=(), initials=())
     order_known = False

@@ -801,14 +801,13 @@ def _date_text(record: Record) -> str:
     dated = record.doc_date
     if dated is None:
         return ""
-    if dated.text:
-        return dated.text
     try:
         from fonds.dates import display
 
-        return display(dated)
-    except Exception:  # display is a nicety; the ISO form will do
-        return dated.edtf or (dated.start.isoformat() if dated.start else "")
+        shown = display(dated)
+    except Exception:  # display is a nicety; the words of the source will do
+        shown = ""
+    return shown or dated.text or dated.edtf or ""
 
 
 def _collections(record: Record) -> list[tuple[str, str]]:

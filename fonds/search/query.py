@@ -82,7 +82,7 @@ class DateRange:
 
     start: date | None
     end: date | None
-    text: str = ""
+    text: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -303,8 +303,10 @@ def _lex(text: str, warnings: list[str]) -> Iterator[_Token]:
                     continue
                 yield _Token("WORD", _word(value, key, warnings))
                 continue
-            if colon and name.isalpha() and value:
-                warnings.append(f'There is no field "{name}"; "{raw}" was searched as words.')
+            if colon and name.isalpha() and value.strip(":"):
+                # An unknown field: the reader still wants the value, wherever it is.
+                warnings.append(f'There is no field "{name}"; "{value}" was searched everywhere.')
+                raw = value
             yield _Token("WORD", _word(raw, None, warnings))
 
 
