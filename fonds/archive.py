@@ -16,6 +16,7 @@ from typing import IO, Any
 from sqlalchemy import delete as sql_delete
 
 from fonds.config import Settings, load_settings
+from fonds.ingest.ocr import Ocr
 from fonds.ingest.pipeline import IngestReport, Progress, ingest_paths
 from fonds.model import Record
 from fonds.search import SearchBackend, SearchResult, open_index
@@ -42,6 +43,8 @@ class Archive:
         options: dict[str, Any] | None = None,
     ) -> IngestReport:
         """Ingest files or folders (recursively); the report is also written to reports/."""
+        if options is None:
+            options = {"ocr": self.ocr()}
         report = ingest_paths(
             self.store,
             [Path(p) for p in paths],
@@ -53,6 +56,12 @@ class Archive:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         report.write(self.settings.home / "reports" / f"ingest-{stamp}.json")
         return report
+
+    def ocr(self) -> Ocr | None:
+        """The OCR engine for scans with a poor text layer, when enabled and installed."""
+        if not self.settings.ocr or not Ocr.available():
+            return None
+        return Ocr(tuple(self.settings.ocr_languages.split("+")))
 
     def save(self, record: Record) -> Outcome:
         """Save one record (an editor's correction, say) in its own transaction."""
@@ -141,8 +150,11 @@ class Archive:
             self._index.add(records)
             self._index.commit()
             with self.store.engine.begin() as c:
-                c.execute(sql_delete(t.index_queue).where(
-                    t.index_queue.c.record_id.in_([rid for rid, _ in pending])))
+                c.execute(
+                    sql_delete(t.index_queue).where(
+                        t.index_queue.c.record_id.in_([rid for rid, _ in pending])
+                    )
+                )
             applied += len(pending)
 
     def reindex(self, on_progress: Callable[[int], None] | None = None) -> int:
@@ -180,5 +192,3 @@ class Archive:
 def open_archive(home: Path | str | None = None, **overrides: Any) -> Archive:
     """Open (creating and migrating if needed) the archive at `home`."""
     return Archive(load_settings(home, **overrides))
-
-

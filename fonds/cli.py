@@ -31,16 +31,22 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-users_app = typer.Typer(help="Editors who may change the archive through the API.",
-                        no_args_is_help=True)
+users_app = typer.Typer(
+    help="Editors who may change the archive through the API.", no_args_is_help=True
+)
 app.add_typer(users_app, name="users")
 console = Console()
 errors = Console(stderr=True)
 
 ArchiveOption = Annotated[
     Path | None,
-    typer.Option("--archive", "-a", help="Archive directory (default: FONDS_HOME or .).",
-                 envvar="FONDS_HOME", show_default=False),
+    typer.Option(
+        "--archive",
+        "-a",
+        help="Archive directory (default: FONDS_HOME or .).",
+        envvar="FONDS_HOME",
+        show_default=False,
+    ),
 ]
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
 EXAMPLES = Path(__file__).parent / "examples"
@@ -88,29 +94,42 @@ def ingest(
     with _open(archive) as opened:
         started = time.perf_counter()
         with Progress(
-            TextColumn("[bold]ingest"), BarColumn(), TextColumn("{task.completed} records"),
-            TextColumn("{task.fields[rate]:.0f} records/s"), TimeElapsedColumn(),
-            TextColumn("{task.fields[file]}"), console=errors, transient=True,
+            TextColumn("[bold]ingest"),
+            BarColumn(),
+            TextColumn("{task.completed} records"),
+            TextColumn("{task.fields[rate]:.0f} records/s"),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[file]}"),
+            console=errors,
+            transient=True,
             disable=not errors.is_terminal,
         ) as progress:
             task = progress.add_task("ingest", total=None, rate=0.0, file="")
 
             def on_progress(event: Any) -> None:
                 elapsed = max(time.perf_counter() - started, 1e-6)
-                progress.update(task, completed=event.records, rate=event.records / elapsed,
-                                file=Path(event.path).name)
+                progress.update(
+                    task,
+                    completed=event.records,
+                    rate=event.records / elapsed,
+                    file=Path(event.path).name,
+                )
 
             result = opened.ingest(*paths, workers=workers, on_progress=on_progress)
         elapsed = time.perf_counter() - started
         if report:
             result.write(report)
         total = result.added + result.updated + result.unchanged
-        console.print(f"{result.summary()} in {elapsed:.1f} s "
-                      f"({total / max(elapsed, 1e-6):.0f} records/s)")
+        console.print(
+            f"{result.summary()} in {elapsed:.1f} s ({total / max(elapsed, 1e-6):.0f} records/s)"
+        )
         for failure in result.failures:
             where = f" [{failure.record_id}]" if failure.record_id else ""
-            errors.print(f"[red]failed[/red] {failure.path}{where}: {failure.reason}",
-                         highlight=False, markup=True)
+            errors.print(
+                f"[red]failed[/red] {failure.path}{where}: {failure.reason}",
+                highlight=False,
+                markup=True,
+            )
         if not result.ok:
             raise typer.Exit(1)
 
@@ -149,13 +168,24 @@ def list_records(
     Example: fonds list --limit 10 --format json
     """
     with _open(archive) as opened:
-        records, total = opened.records(offset=offset, limit=limit, collection=collection,
-                                        include_unpublished=True)
+        records, total = opened.records(
+            offset=offset, limit=limit, collection=collection, include_unpublished=True
+        )
         if format == "json":
-            _print_json({"total": total, "records": [
-                {"id": r.id, "title": r.title, "doc_date": r.doc_date.edtf if r.doc_date else None,
-                 "frontend_doc_date": display(r.doc_date) if r.doc_date else None}
-                for r in records]})
+            _print_json(
+                {
+                    "total": total,
+                    "records": [
+                        {
+                            "id": r.id,
+                            "title": r.title,
+                            "doc_date": r.doc_date.edtf if r.doc_date else None,
+                            "frontend_doc_date": display(r.doc_date) if r.doc_date else None,
+                        }
+                        for r in records
+                    ],
+                }
+            )
             return
         table = Table("id", "date", "title", title=f"{total} records")
         for record in records:
@@ -167,9 +197,9 @@ def list_records(
 def export(
     archive: ArchiveOption = None,
     format: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv or bagit.")] = "jsonl",
-    output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="File (folder for bagit); default stdout.")
-                      ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (folder for bagit); default stdout.")
+    ] = None,
     include_unpublished: Annotated[bool, typer.Option(help="Drafts and embargoes too.")] = False,
 ) -> None:
     """Export every public record: JSON Lines (fonds' own format, ingestible), CSV, BagIt.
@@ -220,11 +250,17 @@ def search(
     Example: fonds search 'person:"Mao Tse-tung" date:1960..1962'
     """
     with _open(archive) as opened:
-        result = opened.search(query, limit=limit, sort=sort, date_from=date_from,
-                               date_to=date_to, expand_names=expand_names,
-                               include_undated=include_undated)
+        result = opened.search(
+            query,
+            limit=limit,
+            sort=sort,
+            date_from=date_from,
+            date_to=date_to,
+            expand_names=expand_names,
+            include_undated=include_undated,
+        )
         if format == "json":
-            from fonds.search import result_to_json
+            from fonds.search.output import result_to_json
 
             _print_json(result_to_json(result))
             return
@@ -253,8 +289,9 @@ def reindex(archive: ArchiveOption = None) -> None:
 def cite(
     record_id: Annotated[str, typer.Argument(help="The record's id.")],
     archive: ArchiveOption = None,
-    style: Annotated[str, typer.Option(
-        help="house, chicago, apa, mla, bibtex, ris or csl-json.")] = "house",
+    style: Annotated[
+        str, typer.Option(help="house, chicago, apa, mla, bibtex, ris or csl-json.")
+    ] = "house",
 ) -> None:
     """Print a record's citation.
 
@@ -267,16 +304,19 @@ def cite(
         if record is None:
             errors.print(f"No published record with id {record_id}")
             raise typer.Exit(1)
-        kwargs = {"base_url": opened.settings.base_url, "archive_name": opened.settings.site_name}
+        base_url, name = opened.settings.base_url, opened.settings.site_name
         if style == "bibtex":
-            console.print(citations.to_bibtex(record, **kwargs), highlight=False)
+            console.print(citations.to_bibtex(record, base_url=base_url, archive_name=name),
+                          highlight=False)
         elif style == "ris":
-            console.print(citations.to_ris(record, **kwargs), highlight=False)
+            console.print(citations.to_ris(record, base_url=base_url, archive_name=name),
+                          highlight=False)
         elif style == "csl-json":
-            _print_json(citations.to_csl_json(record, **kwargs))
+            _print_json(citations.to_csl_json(record, base_url=base_url, archive_name=name))
         else:
             try:
-                console.print(citations.cite(record, style, **kwargs), highlight=False)
+                console.print(citations.cite(record, style, base_url=base_url, archive_name=name),
+                              highlight=False)
             except (KeyError, ValueError) as error:
                 errors.print(f"Unknown style {style!r}: {error}")
                 raise typer.Exit(2) from None
@@ -296,19 +336,27 @@ def people(
     from fonds.store import people as authority
 
     with _open(archive) as opened, opened.store.read() as c:
-        found = authority.find(c, query, limit=limit) if query else authority.list_people(
-            c, limit=limit)
+        found = (
+            authority.find(c, query, limit=limit)
+            if query
+            else authority.list_people(c, limit=limit)
+        )
         if format == "json":
             _print_json(found)
             return
         for person in found:
-            console.print(f"[bold]{person['id']}[/bold] {person['name']}"
-                          f"  ({person.get('records', 0)} records)", highlight=False)
+            console.print(
+                f"[bold]{person['id']}[/bold] {person['name']}"
+                f"  ({person.get('records', 0)} records)",
+                highlight=False,
+            )
             if person.get("description"):
                 console.print(f"    {person['description']}", highlight=False)
             for form in person.get("names", []):
-                console.print(f"    - {form['name']}  [{form['rule']} {form['confidence']:.2f}]",
-                              highlight=False)
+                console.print(
+                    f"    - {form['name']}  [{form['rule']} {form['confidence']:.2f}]",
+                    highlight=False,
+                )
 
 
 @app.command()
@@ -348,10 +396,17 @@ def serve(
     settings = opened.settings
     opened.close()
     os.environ["FONDS_HOME"] = str(settings.home)
-    console.print(f"Serving {settings.home} on http://{host or settings.host}:{port or settings.port}")
-    uvicorn.run("fonds.web:app_from_env", factory=True, host=host or settings.host,
-                port=port or settings.port, workers=workers or settings.workers,
-                log_level="warning")
+    console.print(
+        f"Serving {settings.home} on http://{host or settings.host}:{port or settings.port}"
+    )
+    uvicorn.run(
+        "fonds.web:app_from_env",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        log_level="warning",
+    )
 
 
 @app.command()
@@ -399,8 +454,7 @@ def check(archive: ArchiveOption = None) -> None:
             problems.append(f"index has {indexed} records, database {count}: run fonds reindex")
         for problem in problems:
             errors.print(f"[red]problem[/red] {problem}")
-        console.print(f"{count} published records, {indexed} indexed, "
-                      f"{len(problems)} problems")
+        console.print(f"{count} published records, {indexed} indexed, {len(problems)} problems")
         if problems:
             raise typer.Exit(1)
 

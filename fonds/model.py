@@ -279,9 +279,20 @@ class Record(_Part):
         )
         # Ids the store gave to people, terms and renditions are not part of the input.
         for field in (
-            "creators", "contributors", "persons_mentioned", "original_coverages", "subjects",
-            "themes", "repositories", "donors", "publishers", "classifications", "type",
-            "translations", "transcripts", "media_files",
+            "creators",
+            "contributors",
+            "persons_mentioned",
+            "original_coverages",
+            "subjects",
+            "themes",
+            "repositories",
+            "donors",
+            "publishers",
+            "classifications",
+            "type",
+            "translations",
+            "transcripts",
+            "media_files",
         ):
             for part in data[field]:
                 part.pop("id", None)

@@ -18,7 +18,13 @@ FORMAT_VERSION = 1
 _DATE_FIELDS = ("doc_date", "event_date")
 _PERSON_LISTS = ("creators", "contributors", "persons_mentioned")
 _TERM_LISTS = (
-    "subjects", "themes", "repositories", "donors", "publishers", "classifications", "type"
+    "subjects",
+    "themes",
+    "repositories",
+    "donors",
+    "publishers",
+    "classifications",
+    "type",
 )
 _RENDITION_LISTS = ("translations", "transcripts", "media_files")
 

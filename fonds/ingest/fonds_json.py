@@ -9,6 +9,7 @@ stored as the original.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,22 @@ SUFFIXES = {".json", ".jsonl", ".ndjson", ".yaml", ".yml"}
 def sniff(path: Path, head: bytes) -> bool:
     """Ours when it is JSON/YAML with a record's `title` (the archive API's JSON is claimed
     earlier by da_json)."""
-    if path.suffix.lower() not in SUFFIXES:
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
         return False
-    return b"title" in head or b"fonds_collection" in head
+    if b"fonds_collection" in head:
+        return True
+    if suffix in {".jsonl", ".ndjson"}:
+        first = head.split(b"\n", 1)[0]
+        try:
+            item = json.loads(first)
+        except ValueError:
+            return b'"title"' in first and b'"id"' in first
+        return isinstance(item, dict) and "id" in item and "title" in item
+    if suffix in {".yaml", ".yml"}:
+        return bool(re.search(rb"(?m)^\s*-?\s*title\s*:", head)) and bool(
+            re.search(rb"(?m)^\s*-?\s*id\s*:", head))
+    return b'"title"' in head and b'"id"' in head
 
 
 def parse(path: Path) -> Iterator[Record | Collection]:
@@ -51,8 +65,13 @@ def parse(path: Path) -> Iterator[Record | Collection]:
         ) from None
     except yaml.YAMLError as error:
         raise IngestError(f"invalid YAML: {error}") from None
-    items = data if isinstance(data, list) else data.get("records", [data]) if isinstance(
-        data, dict) else None
+    items = (
+        data
+        if isinstance(data, list)
+        else data.get("records", [data])
+        if isinstance(data, dict)
+        else None
+    )
     if not items:
         raise IngestError("no records in file (expected an object with a title, or a list)")
     for number, item in enumerate(items, start=1):

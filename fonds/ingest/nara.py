@@ -170,8 +170,8 @@ def apply(record: Record, row: NaraRow) -> Record:
         "collections": _with_collection(record.collections),
         "languages": record.languages or [Language(id="eng", name="English")],
     }
-    if row.title:
-        update["title"] = row.title
+    # NARA leaves some titles empty; the record number then reads better than a file name.
+    update["title"] = row.title or row.record_number
     if row.doc_date is not None:
         update["doc_date"] = row.doc_date
     creators = [person for person in [_person(row.from_name)] if person]

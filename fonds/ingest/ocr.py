@@ -22,6 +22,9 @@ from PIL import Image
 
 from fonds.model import IngestError, Page, Word
 
+# English with Russian: on the JFK scans eng+rus scored 0.744 against eng's 0.754 (mean
+# `text_quality` over six garbage-layer pages), while eng alone turns a Russian page into
+# noise; collections in Chinese add "chi_sim".
 DEFAULT_LANGUAGES: tuple[str, ...] = ("eng", "rus")
 DEFAULT_DPI = 300
 DEFAULT_TIMEOUT = 120.0

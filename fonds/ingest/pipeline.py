@@ -24,7 +24,14 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from fonds.ingest.detect import ARCHIVE_SUFFIXES, METADATA_SUFFIXES, detect, format_module, read_head
+from fonds.ingest import sidecar
+from fonds.ingest.detect import (
+    ARCHIVE_SUFFIXES,
+    METADATA_SUFFIXES,
+    detect,
+    format_module,
+    read_head,
+)
 from fonds.model import Collection, IngestError, Person, Record
 from fonds.store import Store
 from fonds.store import tables as t
@@ -38,6 +45,8 @@ BATCH = 500
 DOCUMENTATION_NAMES = {"README", "LICENSE", "LICENCE", "COPYING", "CHANGELOG", "NOTICE"}
 
 Item = Record | Collection | Person
+# Which of the caller's options each format's parser takes.
+_FORMAT_OPTIONS: dict[str, tuple[str, ...]] = {"pdf": ("ocr",)}
 
 
 @dataclass
@@ -88,14 +97,20 @@ class IngestReport:
         return not self.failures
 
     def summary(self) -> str:
-        return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{len(self.failures)} failed ({len(self.files)} files)")
+        return (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{len(self.failures)} failed ({len(self.files)} files)"
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "summary": {"added": self.added, "updated": self.updated,
-                        "unchanged": self.unchanged, "failed": len(self.failures),
-                        "files": len(self.files)},
+            "summary": {
+                "added": self.added,
+                "updated": self.updated,
+                "unchanged": self.unchanged,
+                "failed": len(self.failures),
+                "files": len(self.files),
+            },
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "failures": [asdict(f) for f in self.failures],
@@ -137,7 +152,7 @@ def ingest_paths(
     workers: int = 2,
     options: dict[str, Any] | None = None,
     on_progress: Callable[[Progress], None] | None = None,
-    after_commit: Callable[[], None] | None = None,
+    after_commit: Callable[[], object] | None = None,
     max_bytes: int | None = None,
 ) -> IngestReport:
     """Ingest every file under `paths` into `store` and report what happened."""
@@ -146,11 +161,15 @@ def ingest_paths(
     done = _done_keys(store)
     jobs: list[_Job] = []
     sidecars: dict[Path, dict[str, dict[str, Any]]] = {}
+    found: list[Path] = []
     for path, problem in discover(paths):
         if problem:
             report.files.append(FileOutcome(str(path), failures=[Failure(str(path), problem)]))
-            continue
-        job, outcome = _plan(path, done, max_bytes, options or {}, sidecars)
+        else:
+            found.append(path)
+    metadata = _spreadsheet_metadata(found, report)
+    for path in found:
+        job, outcome = _plan(path, done, max_bytes, options or {}, sidecars, metadata)
         if outcome is not None:
             report.files.append(outcome)
         if job is not None:
@@ -207,10 +226,38 @@ def discover(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
                 yield path, None
 
 
-def _plan(path: Path, done: dict[str, int], max_bytes: int, options: dict[str, Any],
-          sidecars: dict[Path, dict[str, dict[str, Any]]]) -> tuple[_Job | None, FileOutcome | None]:
+def _spreadsheet_metadata(paths: list[Path], report: IngestReport) -> dict[str, Any]:
+    """NARA-style release spreadsheets among the inputs, as record number → row."""
+    from fonds.ingest import nara
+
+    sheets = []
+    for path in paths:
+        if path.suffix.lower() in METADATA_SUFFIXES and not sidecar.is_sidecar(path):
+            try:
+                if nara.sniff(path, read_head(path)):
+                    sheets.append(path)
+            except Exception as error:
+                report.files.append(_failed(path, f"cannot read spreadsheet: {error}"))
+    if not sheets:
+        return {}
+    try:
+        return dict(nara.load_metadata(sheets))
+    except Exception as error:
+        for path in sheets:
+            report.files.append(_failed(path, f"cannot read spreadsheet: {error}"))
+        return {}
+
+
+def _plan(
+    path: Path,
+    done: dict[str, int],
+    max_bytes: int,
+    options: dict[str, Any],
+    sidecars: dict[Path, dict[str, dict[str, Any]]],
+    metadata: dict[str, Any],
+) -> tuple[_Job | None, FileOutcome | None]:
     suffix = path.suffix.lower()
-    if suffix in METADATA_SUFFIXES:
+    if suffix in METADATA_SUFFIXES or sidecar.is_sidecar(path):
         return None, None  # read together with the files it describes
     if path.stem.upper() in DOCUMENTATION_NAMES:
         return None, FileOutcome(str(path), skipped=True, note="documentation, not a record")
@@ -232,12 +279,21 @@ def _plan(path: Path, done: dict[str, int], max_bytes: int, options: dict[str, A
     except Exception as error:  # a sniffer must never stop the ingest
         return None, _failed(path, f"cannot detect format: {error}")
     if found is None:
-        return None, _failed(path, "unrecognised format (not TEI, PDF, archive-API JSON, "
-                                   "fonds JSON/YAML or an archive page)")
-    file_options = {**options}
+        return None, _failed(
+            path,
+            "unrecognised format (not TEI, PDF, archive-API JSON, "
+            "fonds JSON/YAML or an archive page)",
+        )
+    file_options = {k: v for k, v in options.items() if k in _FORMAT_OPTIONS.get(found.name, ())}
     sidecar_row = _sidecar_row(path, sidecars)
-    if sidecar_row is not None:
+    if sidecar_row:
         file_options["sidecar"] = sidecar_row
+    if found.name == "pdf" and metadata:
+        from fonds.ingest.pdf import NARA_RECORD_NUMBER
+
+        number = NARA_RECORD_NUMBER.search(path.name)
+        if number and number.group(1) in metadata:
+            file_options["nara"] = metadata[number.group(1)]
     key = _key(path, found.name, file_options)
     if key in done:
         return None, FileOutcome(str(path), format=found.name, unchanged=done[key], skipped=True)
@@ -259,15 +315,13 @@ def _key(path: Path, format_name: str, options: dict[str, Any]) -> str:
 
 def _sidecar_row(path: Path, cache: dict[Path, dict[str, dict[str, Any]]]) -> dict[str, Any] | None:
     """The sidecar metadata that describes `path`, if an editor wrote any beside it."""
-    from fonds.ingest import sidecar
-
     folder = path.parent
     if folder not in cache:
         rows: dict[str, dict[str, Any]] = {}
         for candidate in sidecar.find_sidecars(folder):
             rows.update(sidecar.load_sidecar(candidate))
         cache[folder] = rows
-    return cache[folder].get(path.name)
+    return sidecar.row_for(cache[folder], path.name) or None
 
 
 def _done_keys(store: Store) -> dict[str, int]:
@@ -305,8 +359,13 @@ def _parse(job: _Job) -> _Parsed:
     module = format_module(job.format)
     options = dict(job.options)
     sidecar_row = options.pop("sidecar", None)
+    nara_row = options.pop("nara", None)
     try:
         items = list(module.parse(job.path, **options))
+        if nara_row is not None:
+            from fonds.ingest import nara
+
+            items = [nara.apply(i, nara_row) if isinstance(i, Record) else i for i in items]
     except IngestError as error:
         return _Parsed(error=str(error))
     except RecursionError:
@@ -315,14 +374,15 @@ def _parse(job: _Job) -> _Parsed:
         return _Parsed(error="file needs too much memory to parse")
     except Exception as error:
         where = traceback.extract_tb(error.__traceback__)[-1]
-        return _Parsed(error=f"parser error: {type(error).__name__}: {error} "
-                             f"({Path(where.filename).name}:{where.lineno})")
+        return _Parsed(
+            error=f"parser error: {type(error).__name__}: {error} "
+            f"({Path(where.filename).name}:{where.lineno})"
+        )
     if sidecar_row is not None:
-        from fonds.ingest import sidecar
-
         try:
-            items = [sidecar.apply_sidecar(i, sidecar_row) if isinstance(i, Record) else i
-                     for i in items]
+            items = [
+                sidecar.apply_sidecar(i, sidecar_row) if isinstance(i, Record) else i for i in items
+            ]
         except IngestError as error:
             return _Parsed(error=f"sidecar: {error}")
     if not items:
@@ -330,22 +390,32 @@ def _parse(job: _Job) -> _Parsed:
     return _Parsed(items=items)
 
 
-def _save(store: Store, job: _Job, items: list[Item], outcome: FileOutcome,
-          after_commit: Callable[[], None] | None) -> None:
+def _save(
+    store: Store,
+    job: _Job,
+    items: list[Item],
+    outcome: FileOutcome,
+    after_commit: Callable[[], object] | None,
+) -> None:
     """Save one file's items in batches; mark the file done with its last batch."""
     position = 0
     while position < len(items) or position == 0:
-        batch = items[position:position + BATCH]
+        batch = items[position : position + BATCH]
         position += BATCH
         last = position >= len(items)
         with store.write() as writer:
             for item in batch:
                 _save_item(writer, item, job, outcome)
             if last and not outcome.failures:
-                writer.connection.execute(insert(t.ingested_files).values(
-                    sha256=job.key, path=str(job.path), format=job.format,
-                    records=outcome.added + outcome.updated + outcome.unchanged,
-                    ingested_at=datetime.now(UTC)))
+                writer.connection.execute(
+                    insert(t.ingested_files).values(
+                        sha256=job.key,
+                        path=str(job.path),
+                        format=job.format,
+                        records=outcome.added + outcome.updated + outcome.unchanged,
+                        ingested_at=datetime.now(UTC),
+                    )
+                )
         if after_commit:
             after_commit()
         if last:
@@ -367,5 +437,6 @@ def _save_item(writer: RecordWriter, item: Item, job: _Job, outcome: FileOutcome
         savepoint.rollback()
         writer.forget()
         record_id = item.id if isinstance(item, Record | Collection) else None
-        outcome.failures.append(Failure(str(job.path), f"{type(error).__name__}: {error}",
-                                        record_id))
+        outcome.failures.append(
+            Failure(str(job.path), f"{type(error).__name__}: {error}", record_id)
+        )

@@ -111,7 +111,9 @@ def _day(value: Any, column: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as error:
-        raise IngestError(f"sidecar column {column!r}: {text!r} is not a YYYY-MM-DD date") from error
+        raise IngestError(
+            f"sidecar column {column!r}: {text!r} is not a YYYY-MM-DD date"
+        ) from error
 
 
 def _reference(value: Any, column: str) -> ArchivalReference:
@@ -238,8 +240,7 @@ def _check_columns(row: dict[str, Any], where: str) -> None:
     for column in row:
         if column != "file" and column not in COLUMNS and not column.startswith("extra."):
             raise IngestError(
-                f"{where}: unknown column {column!r}; valid columns are "
-                f"{', '.join(VALID_COLUMNS)}"
+                f"{where}: unknown column {column!r}; valid columns are {', '.join(VALID_COLUMNS)}"
             )
 
 

@@ -26,7 +26,7 @@ from fonds.ingest.tei_frus import (
     parse_volume,
     read_volume_header,
 )
-from fonds.ingest.tei_html import TEI_NS, HtmlWriter, local_name, text_of
+from fonds.ingest.tei_html import TEI_NS, HtmlWriter, has_text, local_name, text_of
 from fonds.ingest.tei_source import read_source_note
 from fonds.ingest.tei_xml import stream_events
 from fonds.model import (
@@ -36,7 +36,6 @@ from fonds.model import (
     Record,
     Rendition,
     Term,
-    html_to_text,
     slugify,
 )
 
@@ -172,9 +171,7 @@ def _parse_history(
         publishers=[PUBLISHER],
         type=[Term(name="document")],
         translations=(
-            [Rendition(kind="translation", language=ENGLISH, html=html)]
-            if html_to_text(html)
-            else []
+            [Rendition(kind="translation", language=ENGLISH, html=html)] if has_text(html) else []
         ),
         source_format=SOURCE_FORMAT,
         extra=extra,

@@ -26,6 +26,7 @@ from fonds.ingest.tei_html import (
     TEI_NS,
     XML_ID,
     HtmlWriter,
+    has_text,
     is_frus,
     local_name,
     text_of,
@@ -40,7 +41,6 @@ from fonds.model import (
     Record,
     Rendition,
     Term,
-    html_to_text,
     slugify,
 )
 
@@ -50,12 +50,11 @@ PUBLISHER = Term(name="Office of the Historian, U.S. Department of State")
 
 T = f"{{{TEI_NS}}}"
 DIV, PB, HEADER = f"{T}div", f"{T}pb", f"{T}teiHeader"
-_MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-)
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _MONTH_DAY = re.compile(rf"\b({_MONTHS})\s+(\d{{1,2}})\b(?:,\s*(\d{{4}}))?")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _PAGES = re.compile(r"\b\d+\s+pp?\.\s+(.+)$")
+_ABBREVIATED_END = re.compile(r"\b[a-zA-Z]\.[a-zA-Z]\.$")
 _LEADING_NUMBER = re.compile(r"^\s*\[?\d+[A-Za-z]?\]?\.\s+")
 
 
@@ -75,8 +74,8 @@ def read_volume_header(header: etree._Element, path: Path) -> Volume:
     """The volume Collection from `teiHeader` (falling back on the file name for the id)."""
     titles: dict[str, str] = {}
     for title in header.iter(f"{T}title"):
-        kind = (title.get("type") or "").replace("-", "")
-        if kind and kind not in titles:
+        kind = (title.get("type") or "complete").replace("-", "")
+        if kind not in titles:
             titles[kind] = text_of(title)
     idno = header.find(f".//{T}publicationStmt/{T}idno[@type='frus']")
     volume_id = text_of(idno) if idno is not None else ""
@@ -295,9 +294,7 @@ def _document_record(
         type=[Term(name=kind)],
         document_number=number,
         translations=(
-            [Rendition(kind="translation", language=ENGLISH, html=html)]
-            if html_to_text(html)
-            else []
+            [Rendition(kind="translation", language=ENGLISH, html=html)] if has_text(html) else []
         ),
         source_format=SOURCE_FORMAT,
         extra=extra,
@@ -327,11 +324,12 @@ def _source_notes(div: etree._Element, head: etree._Element | None) -> list[etre
 
 
 def _strip_number(heading: str, number: str | None) -> str:
+    """ "12. Draft Memorandum …" → "Draft Memorandum …" (string tests: no regex per number)."""
     if number:
-        stripped = re.sub(rf"^\s*\[?{re.escape(number)}\]?\s*\.\s*", "", heading)
-        if stripped != heading:
-            return stripped.strip()
-    return _LEADING_NUMBER.sub("", heading).strip()
+        for prefix in (f"{number}.", f"[{number}]."):
+            if heading.startswith(prefix):
+                return heading[len(prefix) :].strip()
+    return _LEADING_NUMBER.sub("", heading, count=1).strip()
 
 
 def _untitled(outer: etree._Element | None, volume: Volume, number: str | None) -> str:
@@ -421,10 +419,16 @@ def _person(known: Person | None, written: str) -> Person:
     )
 
 
-def _document_date(div: etree._Element, source_notes: list[etree._Element]) -> HistoricalDate | None:
-    """frus:doc-dateTime-min (to -max), else the first dateline date, else a date in the head."""
-    dated = _own_dates(div, "dateline") or _own_dates(div, "head")
-    shown = " ".join(text_of(dated[0]).split()).rstrip(".") if dated else ""
+def _document_date(
+    div: etree._Element, source_notes: list[etree._Element]
+) -> HistoricalDate | None:
+    """frus:doc-dateTime-min (to -max), else the first dateline date, else a date in the head.
+
+    A covering note without a dateline of its own takes its enclosure's, as the printed
+    volume's index does.
+    """
+    dated = _own_dates(div, "dateline") or _own_dates(div, "head") or _enclosed_dates(div)
+    shown = _date_text(dated[0]) if dated else ""
     for ns in FRUS_NAMESPACES:
         low = div.get(f"{{{ns}}}doc-dateTime-min")
         if low:
@@ -451,6 +455,15 @@ def _own_dates(div: etree._Element, container: str) -> list[etree._Element]:
     ]
 
 
+def _enclosed_dates(div: etree._Element) -> list[etree._Element]:
+    return [
+        date
+        for date in div.iter(f"{T}date")
+        if _ancestor(date, "dateline", stop=div) is not None
+        and _ancestor(date, "note", stop=div) is None
+    ]
+
+
 def _own(element: etree._Element, div: etree._Element) -> bool:
     """Whether `element` belongs to `div` itself, not to a note or an enclosed document."""
     for ancestor in element.iterancestors():
@@ -465,7 +478,7 @@ def _own(element: etree._Element, div: etree._Element) -> bool:
 
 
 def _date_element(date: etree._Element) -> HistoricalDate | None:
-    shown = " ".join(text_of(date).split()).rstrip(".")
+    shown = _date_text(date)
     when = date.get("when") or date.get("from") or date.get("notBefore")
     value = from_iso(when) if when else None
     until = date.get("to") or date.get("notAfter")
@@ -478,6 +491,12 @@ def _date_element(date: etree._Element) -> HistoricalDate | None:
     return value
 
 
+def _date_text(date: etree._Element) -> str:
+    """The date as printed, without the sentence's full stop ("8 p.m." keeps its own)."""
+    shown = text_of(date)
+    return shown if _ABBREVIATED_END.search(shown) else shown.rstrip(".")
+
+
 def _widen(value: HistoricalDate, upper: HistoricalDate | None) -> HistoricalDate:
     """Stretch a date to a later end (`frus:doc-dateTime-max`, `date/@to`)."""
     if upper is None or upper.flag or upper.end is None or value.end is None:
@@ -488,7 +507,7 @@ def _widen(value: HistoricalDate, upper: HistoricalDate | None) -> HistoricalDat
 
 
 def _catalogue_date(abstract: str, collections: list[Collection]) -> HistoricalDate | None:
-    """"Memorandum … February 21, among …": the month and day, the year from the chapter."""
+    """ "Memorandum … February 21, among …": the month and day, the year from the chapter."""
     found = _MONTH_DAY.search(abstract)
     if not found:
         return None
@@ -499,7 +518,12 @@ def _catalogue_date(abstract: str, collections: list[Collection]) -> HistoricalD
             if years:
                 year = years[-1]
                 break
-    return parse_date(f"{month} {day}, {year}") if year else None
+    if not year:
+        return None
+    # Built as ISO: cheaper than parse_date's EDTF grammar for a date already in parts.
+    iso = f"{year}-{_MONTHS.split('|').index(month) + 1:02d}-{int(day):02d}"
+    value = from_iso(iso)
+    return value.model_copy(update={"text": f"{month} {day}, {year}"}) if value else None
 
 
 def _place_written(div: etree._Element, source_notes: list[etree._Element]) -> str | None:

@@ -55,8 +55,10 @@ _SKIPPED = {"graphic", "figDesc"}
 _BLOCK_TAGS = (
     "p|div|ul|ol|li|dl|dt|dd|table|caption|tr|td|th|blockquote|section|aside|h2|h3|h4|figure"
 )
-_SPACE_AROUND_BLOCK = re.compile(rf"\s*(</?(?:{_BLOCK_TAGS})\b[^>]*>)\s*")
-_WHITESPACE = re.compile(r"\s+")
+# Two patterns that each start with a literal: far faster than one with a leading \s*.
+_VISIBLE_TEXT = re.compile(r"(?:^|>)[^<]*?[^\s<]")
+_SPACE_BEFORE_BLOCK = re.compile(rf"\s+(?=</?(?:{_BLOCK_TAGS})\b)")
+_SPACE_AFTER_BLOCK = re.compile(rf"(</?(?:{_BLOCK_TAGS})\b[^>]*>)\s+")
 
 
 def local_name(element: etree._Element) -> str:
@@ -220,7 +222,7 @@ class HtmlWriter:
         anchor = element.get(XML_ID) or f"{self.record_id}-fn{len(self.notes) + 1}"
         slot = len(self.notes)
         self.notes.append((anchor, label, ""))
-        html = tidy(self._children(element, block=True))  # may add notes inside notes
+        html = self._children(element, block=True)  # may add notes inside notes
         self.notes[slot] = (anchor, label, html)
         return anchor, label
 
@@ -330,7 +332,10 @@ class HtmlWriter:
         return self._wrap("strong", None, element, block=False)
 
     def _div(self, element: etree._Element, block: bool) -> str:
-        css = "attachment" if element.get("type") == "document" else element.get("type")
+        css = element.get("type")
+        if css == "document":
+            enclosed = any(a.get("type") == "document" for a in element.iterancestors())
+            css = "attachment" if enclosed else "document"
         attr = f' class="{escape(css)}"' if css else ""
         return f"<section{attr}>{self._children(element, block=True)}</section>"
 
@@ -354,9 +359,14 @@ def text_of(element: etree._Element, skip: Collection[etree._Element] = ()) -> s
     return " ".join("".join(parts).split())
 
 
+def has_text(html: str) -> bool:
+    """Whether HTML shows any text at all (cheaper than converting it to text)."""
+    return _VISIBLE_TEXT.search(html) is not None
+
+
 def tidy(html: str) -> str:
     """Drop the layout whitespace left between block tags."""
-    html = _SPACE_AROUND_BLOCK.sub(r"\1", html)
+    html = _SPACE_AFTER_BLOCK.sub(r"\1", _SPACE_BEFORE_BLOCK.sub("", html))
     return html.strip()
 
 
@@ -376,9 +386,18 @@ def _collect_text(
 
 
 def _text(value: str | None) -> str:
+    """Escaped text with its layout whitespace collapsed (str.split beats a regex here)."""
     if not value:
         return ""
-    return escape(_WHITESPACE.sub(" ", value), quote=False)
+    words = value.split()
+    if not words:
+        return " "
+    text = " ".join(words)
+    if value[0].isspace():
+        text = " " + text
+    if value[-1].isspace():
+        text += " "
+    return escape(text, quote=False)
 
 
 def _in_inline(element: etree._Element) -> bool:

@@ -101,7 +101,7 @@ def split_sentences(text: str) -> list[str]:
         end = match.end(1)
         words = text[start:end].split()
         last = words[-1] if words else ""
-        token = last.rstrip(".!?”’\"')]").lstrip("([“\"‘")
+        token = last.rstrip(".!?”’\"')]").lstrip('([“"‘')
         if match.group(1).startswith(".") and _is_abbreviation(token):
             continue
         sentences.append(text[start:end].strip())

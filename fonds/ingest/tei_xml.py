@@ -11,11 +11,11 @@ so a caller can clear each document once it has been turned into a record. `tei`
 from __future__ import annotations
 
 import gzip
+import io
 import re
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
 
 from lxml import etree
 
@@ -28,7 +28,7 @@ _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
 
-def open_bytes(path: Path) -> IO[bytes]:
+def open_bytes(path: Path) -> gzip.GzipFile | io.BufferedReader:
     """Open a TEI file for reading bytes, decompressing `.gz` files on the fly."""
     try:
         if path.name.endswith(".gz"):
@@ -82,15 +82,12 @@ def stream_events(
                 return
 
 
-def _drain(
-    parser: etree.XMLPullParser, path: Path
-) -> Iterator[tuple[str, etree._Element]]:
+def _drain(parser: etree.XMLPullParser, path: Path) -> Iterator[tuple[str, etree._Element]]:
     try:
         pending = list(parser.read_events())
     except etree.XMLSyntaxError as error:
         raise _syntax_error(path, error) from error
-    for event, element in pending:
-        yield event, element
+    yield from pending
 
 
 def _refuse_entities(path: Path, head: bytes) -> None:

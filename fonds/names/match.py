@@ -10,6 +10,7 @@ part by part with rapidfuzz. The authority (`fonds.names.authority`) and the sto
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -34,10 +35,14 @@ PLACE_EXONYMS = {
     "moscow": "moskva",
     "formosa": "taiwan",
 }
+# Confidence that "Paris, France" is "Paris": the first part names it, but not alone.
+PLACE_PART = 0.85
 # Confidence of a match that rests on a guessed word order ("Chervonenko Stepan").
 SWAPPED_ORDER = 0.85
 # Confidence of matching a bare surname against a fuller name: people share surnames.
 BARE_SURNAME = 0.8
+# Penalty when a near-miss surname meets loosely fitting forenames, or is short.
+FUZZY_BOTH = 0.95
 # Score of two readings whose forenames contradict each other (John vs Robert Kennedy).
 CONFLICT = 0.3
 
@@ -189,36 +194,59 @@ def person_readings(name: str) -> tuple[Reading, ...]:
 
 @lru_cache(maxsize=65536)
 def place_readings(name: str) -> tuple[Reading, ...]:
-    """Every reading of a place name: one compact spelling per romanisation."""
+    """Every reading of a place name: one compact spelling per romanisation.
+
+    Chinese readings keep their syllables, so "北京" can be shown as "Pei-ching".
+    """
     text = clean(name)
-    spellings: list[tuple[str, str, float]] = []
+    found: list[Reading] = []
+
+    def put(syllables: list[str], rule: str, weight: float = 1.0) -> None:
+        spelling = "".join(syllables)
+        found.append(
+            Reading(surname=spelling, weight=weight, rule=rule, syllables=(tuple(syllables), ()))
+        )
+
+    words = normalize(text, "place").split()
     if ro.has_hanzi(text):
-        syllables = ro.hanzi_syllables(text)
-        if syllables:
-            spellings.append(("".join(syllables), "hanzi", 1.0))
+        put(ro.hanzi_syllables(text), "hanzi")
     elif ro.has_cyrillic(text):
-        words = normalize(text, "place").split()
         palladius = [ro.palladius_syllables(word) for word in words]
         if words and all(palladius):
-            spellings.append(("".join(s for p in palladius if p for s in p), "palladius", 1.0))
+            put([s for p in palladius if p for s in p], "palladius")
         for latin, schema in ro.cyrillic_romanisations(text):
-            compact = "".join(ro.skeleton(word) for word in latin.split())
-            spellings.append((compact, f"translit:{schema}", 1.0))
+            found.append(
+                Reading(
+                    surname="".join(ro.skeleton(word) for word in latin.split()),
+                    rule=f"translit:{schema}",
+                )
+            )
     else:
-        words = normalize(text, "place").split()
-        spellings.append(("".join(ro.skeleton(word) for word in words), "form", 1.0))
+        found.append(Reading(surname="".join(ro.skeleton(word) for word in words)))
         wade = [ro.wade_readings(word) for word in words]
         if words and all(wade):
             for combo in itertools.islice(itertools.product(*wade), ro.MAX_READINGS):
-                spelling = "".join(s for syllables, _ in combo for s in syllables)
-                spellings.append((spelling, "wade-giles", min(w for _, w in combo)))
+                put(
+                    [s for syllables, _ in combo for s in syllables],
+                    "wade-giles",
+                    min(w for _, w in combo),
+                )
+    if "," in text:
+        head = text.split(",")[0]
+        found.append(
+            Reading(
+                surname="".join(ro.skeleton(w) for w in normalize(head, "place").split()),
+                weight=PLACE_PART,
+                rule="place-part",
+            )
+        )
     exonym = PLACE_EXONYMS.get(normalize(text, "place"))
     if exonym:
-        spellings.append((exonym, "exonym", 1.0))
+        put(ro.pinyin_syllables(exonym) or [exonym], "exonym")
     unique: dict[str, Reading] = {}
-    for spelling, rule, weight in sorted(spellings, key=lambda s: -s[2]):
-        if spelling:
-            unique.setdefault(spelling, Reading(surname=spelling, weight=weight, rule=rule))
+    for reading in sorted(found, key=lambda r: -r.weight):
+        if reading.surname:
+            unique.setdefault(reading.surname, reading)
     return tuple(unique.values())
 
 
@@ -228,8 +256,11 @@ def readings(name: str, kind: Kind = "person") -> tuple[Reading, ...]:
 
 
 @lru_cache(maxsize=131072)
-def weighted_keys(name: str, kind: Kind = "person") -> dict[str, tuple[float, str]]:
-    """Every match key of `name` with the weight and rule of the best reading that makes it."""
+def weighted_keys(name: str, kind: Kind = "person") -> Mapping[str, tuple[float, str]]:
+    """Every match key of `name` with the weight and rule of the best reading that makes it.
+
+    Cached: the mapping is shared, so callers only read it.
+    """
     keys: dict[str, tuple[float, str]] = {}
 
     def put(key: str, weight: float, rule: str) -> None:
@@ -307,9 +338,63 @@ def compare_readings(a: Reading, b: Reading, kind: Kind = "person") -> float:
     if surname < 0.75:
         return surname * CONFLICT * weight
     factor = _given_factor(a, b)
+    if surname < 1.0:
+        # A near-miss surname is a typo or another family ("Johnson"/"Johnston"): trust it
+        # less when the forenames only fit loosely, or when the surname is too short to tell.
+        if factor < 1.0:
+            factor *= FUZZY_BOTH
+        if min(len(a.surname), len(b.surname)) < 6:
+            factor *= FUZZY_BOTH
     if a.suffix != b.suffix:
-        factor *= 0.5 if a.suffix and b.suffix else 0.9
+        factor *= CONFLICT if a.suffix and b.suffix else 0.86
     return surname * factor * weight
+
+
+@lru_cache(maxsize=262144)
+def explain(a: str, b: str, kind: Kind = "person") -> tuple[float, str]:
+    """`match_score` with the rule that decided it ("pinyin", "initials", "fuzzy:form", ...)."""
+    keys_a, keys_b = weighted_keys(a, kind), weighted_keys(b, kind)
+    best, rule = 0.0, "none"
+    for key in sorted(keys_a.keys() & keys_b.keys()):
+        weight = min(keys_a[key][0], keys_b[key][0])
+        if weight > best:
+            best, rule = weight, keys_a[key][1] if keys_a[key][1] != "form" else keys_b[key][1]
+    if best >= 1.0:
+        return 1.0, rule
+    score, fuzzy_rule = fuzzy(a, b, kind)
+    if score > best:
+        return score, fuzzy_rule
+    return round(best, 4), rule
+
+
+def fuzzy(a: str, b: str, kind: Kind = "person") -> tuple[float, str]:
+    """The best part-by-part comparison of the readings of `a` and `b`, below 1, with its rule.
+
+    `explain` without the keys: the authority calls it for candidates whose keys it has
+    already looked up.
+    """
+    best, rule = 0.0, "none"
+    for ra in readings(a, kind):
+        for rb in readings(b, kind):
+            score = compare_readings(ra, rb, kind)
+            if score > best:
+                best, rule = score, f"fuzzy:{ra.rule}" if ra.rule != "form" else f"fuzzy:{rb.rule}"
+    return round(min(best, 0.99), 4), rule
+
+
+def contradicts(a: str, b: str, kind: Kind = "person") -> bool:
+    """True when `a` and `b` share a surname but their forenames say different people.
+
+    "John C. Baker" contradicts "John A. Baker", though both fit "John Baker": the authority
+    uses this to keep one person's forms from chaining into another's.
+    """
+    if kind == "place" or explain(a, b, kind)[0] >= 0.5:
+        return False
+    return any(
+        ra.given and rb.given and _ratio(ra.surname, rb.surname) >= 0.9
+        for ra in readings(a, kind)
+        for rb in readings(b, kind)
+    )
 
 
 def match_score(a: str, b: str, kind: Kind = "person") -> float:
@@ -319,16 +404,7 @@ def match_score(a: str, b: str, kind: Kind = "person") -> float:
     readings, kept below 1: "Chevornenko" and "Chervonenko" about 0.91, "S. V. Chervonenko"
     and "Stepan Chervonenko" about 0.92, "John F. Kennedy" and "Robert F. Kennedy" 0.3.
     """
-    keys_a, keys_b = weighted_keys(a, kind), weighted_keys(b, kind)
-    best = 0.0
-    for key in keys_a.keys() & keys_b.keys():
-        best = max(best, min(keys_a[key][0], keys_b[key][0]))
-    if best >= 1.0:
-        return 1.0
-    for ra in readings(a, kind):
-        for rb in readings(b, kind):
-            best = max(best, min(compare_readings(ra, rb, kind), 0.99))
-    return round(best, 4)
+    return explain(a, b, kind)[0]
 
 
 def _display_chinese(reading: Reading) -> list[str]:
@@ -343,7 +419,9 @@ def _display_parts(parts: NameParts) -> list[str]:
     """Both orders of a Western name: "Dean Rusk" and "Rusk, Dean"."""
     if not parts.given:
         return []
-    given = " ".join(f"{g}." if initial else g for g, initial in zip(parts.given, parts.initials))
+    given = " ".join(
+        f"{g}." if initial else g for g, initial in zip(parts.given, parts.initials, strict=True)
+    )
     suffix = f" {parts.suffix.capitalize()}." if parts.suffix else ""
     return [f"{given} {parts.surname}{suffix}", f"{parts.surname}, {given}{suffix}"]
 
@@ -367,19 +445,22 @@ def variants(name: str, kind: Kind = "person") -> list[str]:
         forms += [ro.simplified(text), ro.traditional(text)]
     chinese = False
     for reading in readings(name, kind):
-        if reading.chinese and reading.weight >= 1.0 and reading.syllables:
+        if kind == "person" and reading.chinese and reading.weight >= 1.0 and reading.syllables:
             forms += _display_chinese(reading)
             chinese = True
     if kind == "place":
         for reading in readings(name, kind):
-            if reading.rule in ("wade-giles", "hanzi", "palladius", "exonym"):
-                forms.append(reading.surname.capitalize())
+            if reading.weight >= 1.0 and reading.syllables:
+                syllables = list(reading.syllables[0])
+                forms += [ro.to_pinyin(syllables), ro.to_wade(syllables)]
+                forms.append(ro.to_palladius(syllables))
     if ro.has_cyrillic(text) and not chinese:
         for latin, schema in ro.cyrillic_romanisations(text):
             if schema in _SHOWN_SCHEMAS:
                 forms.append(latin)
-        if kind == "person":
-            forms += _display_parts(split_name(ro.cyrillic_romanisations(text)[0][0]))
+        romanised = ro.cyrillic_romanisations(text)
+        if kind == "person" and romanised:
+            forms += _display_parts(split_name(romanised[0][0]))
     elif kind == "person" and not ro.has_hanzi(text) and not chinese:
         forms += _display_parts(split_name(text))
     seen = {fold(name).strip()}

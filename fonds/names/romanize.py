@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -128,11 +128,10 @@ def hanzi_syllables(text: str) -> list[str]:
     return [s.replace("v", "u") for s in syllables if s.isascii() and s.isalpha()]
 
 
-def _segment(word: str, valid: Iterable[str] | dict[str, str], longest: int) -> list[str] | None:
+def _segment(word: str, vocabulary: Container[str], longest: int) -> list[str] | None:
     """Cut `word` into valid syllables, longest first, backtracking; None when it cannot be cut."""
-    vocabulary = valid
 
-    @lru_cache(maxsize=None)
+    @cache
     def rest(start: int) -> tuple[str, ...] | None:
         if start == len(word):
             return ()
@@ -149,7 +148,7 @@ def _segment(word: str, valid: Iterable[str] | dict[str, str], longest: int) -> 
 
 
 def pinyin_syllables(word: str) -> list[str] | None:
-    """Cut a Latin word into pinyin syllables ("xiaoping" → xiao, ping), or None if it is not pinyin."""
+    """Cut a Latin word into pinyin syllables ("xiaoping" → xiao, ping); None if not pinyin."""
     tables = _tables()
     parts = [p for p in re.split(r"['\-]", word.lower()) if p]
     out: list[str] = []
@@ -276,9 +275,7 @@ def skeleton(word: str) -> str:
     text = unicodedata.normalize("NFC", word.lower())
     if re.search(r"[čšžŝ]", text):
         text = text.replace("ch", "х").translate(_SCHOLARLY).translate(_SCHOLARLY_BACK)
-    text = "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = re.sub(r"[^a-z0-9]", "", text)
     for pattern, replacement in _SKELETON_RULES:
         text = pattern.sub(replacement, text)

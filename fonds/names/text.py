@@ -38,7 +38,9 @@ TITLES = frozenset(
 )
 SUFFIXES = frozenset("jr jnr sr snr ii iii iv 2d 3d 2nd 3rd".split())
 # Russian patronymics: "Nikita Sergeyevich Khrushchev" tells which word is the surname.
-_PATRONYMIC = re.compile(r"(ovich|evich|ovna|evna|ichna|ilyich|yich|ovič|evič|ович|евич|овна|евна|ична|ич)$")
+_PATRONYMIC = re.compile(
+    r"(ovich|evich|ovna|evna|ichna|ilyich|yich|ovič|evič|ович|евич|овна|евна|ична|ич)$"
+)
 
 
 def fold(text: str) -> str:
@@ -69,7 +71,7 @@ def _is_suffix(part: str) -> bool:
 
 
 def invert_comma(text: str) -> str:
-    """"Surname, Forename[, Jr.]" → "Forename Surname[ Jr.]"; "Forename Surname, Jr." stays."""
+    """ "Surname, Forename[, Jr.]" → "Forename Surname[ Jr.]"; "Forename Surname, Jr." stays."""
     parts = [part.strip() for part in text.split(",")]
     parts = [part for part in parts if part]
     names = [part for part in parts if not _is_suffix(part)]
@@ -116,7 +118,7 @@ class NameParts:
 
 
 def clean(name: str) -> str:
-    """Drop parentheticals and quoted nicknames: "Bohlen, Charles E. (Chip)" → "Bohlen, Charles E."."""
+    """Drop parentheticals and quoted nicknames ("Bohlen, Charles E. (Chip)")."""
     text = _PARENTHETICAL.sub(" ", unify_marks(unicodedata.normalize("NFKC", name)))
     return _NICKNAME.sub(" ", text)
 
@@ -157,7 +159,6 @@ def split_name(name: str) -> NameParts:
     is last (Chinese readings are made separately, surname first).
     """
     text = clean(name)
-    suffix = ""
     pieces = [piece for piece in text.split(",") if piece.strip()]
     suffix = next((fold(p).strip(" .") for p in pieces if _is_suffix(p)), "")
     pieces = [piece for piece in pieces if not _is_suffix(piece)]
@@ -180,7 +181,8 @@ def split_name(name: str) -> NameParts:
         return NameParts(surname="", given=(), initials=())
     order_known = False
     surname_first = False
-    if len(tokens) > 1 and not tokens[0][1] and all(flag for _, flag in tokens[1:]):
+    if len(tokens) > 1 and not tokens[0][1] and tokens[-1][1]:
+        # No Western name ends in an initial: "Sudarikov N.G.", "Хрущёв Никита С.".
         surname_first = order_known = True
     elif len(tokens) == 3 and not any(flag for _, flag in tokens):
         if _PATRONYMIC.search(fold(tokens[1][0])):

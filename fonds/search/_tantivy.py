@@ -38,22 +38,20 @@ from fonds.search.query import (
     Names,
     Node,
     Not,
-    Or,
     Phrase,
-    Query,
     Word,
-    expand_names,
-    parse_date_range,
+    date_filter,
     parse_query,
 )
+from fonds.search.query import expand_names as expand_query
 from fonds.search.types import (
     FACETS,
     FILTER_ONLY,
     FacetCount,
-    HistogramBucket,
     Hit,
     SearchResult,
     Sort,
+    histogram_buckets,
 )
 
 SCHEMA_VERSION = 1
@@ -80,10 +78,10 @@ TIE_BREAKER = 0.2
 _LABELLED = ("collection", "person", "language")
 _SEP = "\x1f"
 SNIPPET_CHARS = 240
+SNIPPET_WINDOW = 600
 PREFIX_TERMS = 50
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
-MAX_BUCKETS = 90
 _MLT_STOP_WORDS = (
     "the a an and or of to in on at for by with from as is was were be been it its this that "
     "which who he she they we you i his her their our not no but if so than then there"
@@ -194,9 +192,9 @@ def record_document(record: Record) -> tantivy.Document:
         record.archival_reference.raw if record.archival_reference else None,
         *(t.name for t in record.publishers),
     ]
-    for value in meta:
-        if value:
-            doc.add_text("meta", value)
+    for text in meta:
+        if text:
+            doc.add_text("meta", text)
     exact = [record.title, description, body, *people, *places, *subjects]
     doc.add_text("exact", "\n".join(v for v in exact if v))
 
@@ -340,7 +338,7 @@ class TantivyIndex:
         """
         query = parse_query(q)
         if expand is not None and expand_names:
-            query = _expand(query, expand)
+            query = expand_query(query, expand)
         warnings = list(query.warnings)
         limit = max(1, min(int(limit), MAX_LIMIT))
         offset = max(0, min(int(offset), MAX_OFFSET))
@@ -351,7 +349,7 @@ class TantivyIndex:
         if query.root is not None and text_q is None:
             warnings.append("The query has no words that can be searched; showing everything.")
         must = self._filters(filters, warnings)
-        date_range = _param_range(date_from, date_to, warnings)
+        date_range = date_filter(date_from, date_to, warnings)
         if date_range is not None:
             must.append(compiler.date_overlap(date_range))
         final = _all([text_q, *must])
@@ -362,8 +360,10 @@ class TantivyIndex:
         )
         try:
             found = self._run(searcher, final, sort, offset, limit)
-            result.total = int(found.count or 0)
-            result.hits = self._hits(searcher, found.hits, text_q, sort, snippets)
+            result.total = _count(found)
+            result.hits = self._hits(
+                searcher, found.hits, text_q, sort, snippets, sorted(compiler.tokens)
+            )
             if compiler.name_forms and result.hits:
                 self._mark_variants(searcher, compiler.name_forms, result.hits)
             aggs = self._aggregate(searcher, final, facets, facet_size, histogram, result)
@@ -376,7 +376,7 @@ class TantivyIndex:
                         tantivy.Query.term_query(self.schema, "dated", 0),
                     ]
                 )
-                result.undated_count = int(searcher.search(undated, 1).count or 0)
+                result.undated_count = _count(searcher.search(undated, 1))
             elif aggs is not None:
                 result.undated_count = _bucket_count(aggs.get("_dated"), 0)
         except ValueError as exc:  # an engine refusal must reach the reader as a message
@@ -439,6 +439,7 @@ class TantivyIndex:
         text_q: tantivy.Query | None,
         sort: Sort,
         snippets: bool,
+        highlight: Sequence[str] = (),
     ) -> list[Hit]:
         title_gen = body_gen = None
         if snippets and text_q is not None:
@@ -464,7 +465,7 @@ class TantivyIndex:
                         hit.title_html = marked
                 body = doc.get_first("body") or ""
                 hit.snippet = (
-                    _snippet_html(body_gen.snippet_from_doc(doc), body) if body_gen else ""
+                    _body_snippet(body_gen, body, highlight) if body_gen else ""
                 ) or _lead(doc.get_first("description") or body)
             hits.append(hit)
         return hits
@@ -519,7 +520,10 @@ class TantivyIndex:
                     _facet_count(facet, b) for b in aggs.get(facet, {}).get("buckets", [])
                 ]
         if histogram:
-            result.histogram = _histogram(aggs.get("_years", {}).get("buckets", []))
+            years = aggs.get("_years", {}).get("buckets", [])
+            result.histogram = histogram_buckets(
+                {int(b["key"]): int(b["doc_count"]) for b in years}
+            )
         return aggs
 
 
@@ -542,6 +546,8 @@ class _Compiler:
         self.include_undated = include_undated
         self.has_dates = False
         self.name_forms: list[tuple[str, tantivy.Query]] = []
+        # Every indexed token the query looks for: where snippets start looking in a body.
+        self.tokens: set[str] = set()
 
     def compile(self, node: Node | None) -> tantivy.Query | None:
         if node is None:
@@ -592,8 +598,11 @@ class _Compiler:
         if not tokens:
             return None
         head = self.match(_TEXT.analyze(" ".join(tokens[:-1])), node.field) if tokens[:-1] else None
-        words = [t for t, _ in self.searcher.terms_with_prefix("exact", tokens[-1], limit=PREFIX_TERMS)]
+        words = [
+            t for t, _ in self.searcher.terms_with_prefix("exact", tokens[-1], limit=PREFIX_TERMS)
+        ]
         stems = list(dict.fromkeys(s for w in words for s in _TEXT.analyze(w)))
+        self.tokens.update(stems)
         if not stems:
             tail: tantivy.Query = tantivy.Query.empty_query()
         else:
@@ -615,12 +624,15 @@ class _Compiler:
         """Tokens in one field, or the best of the default fields: a term or a phrase."""
         if not tokens:
             return None
+        self.tokens.update(tokens)
         per_field = []
         for name, weight in _fields(field_name):
             if len(tokens) == 1:
                 query = tantivy.Query.term_query(self.schema, name, tokens[0])
             else:
-                query = tantivy.Query.phrase_query(self.schema, name, tokens)
+                query = tantivy.Query.phrase_query(
+                    self.schema, name, list[str | tuple[int, str]](tokens)
+                )
             per_field.append(_boost(query, weight))
         return _dismax(per_field)
 
@@ -691,36 +703,6 @@ def _int_range(
     return tantivy.Query.range_query(schema, name, tantivy.FieldType.Integer, lower, upper)
 
 
-def _expand(query: Query, expand: Expand) -> Query:
-    return expand_names(query, expand)
-
-
-def _param_range(
-    date_from: str | None, date_to: str | None, warnings: list[str]
-) -> DateRange | None:
-    if not (date_from or "").strip() and not (date_to or "").strip():
-        return None
-    start = end = None
-    if date_from and date_from.strip():
-        rng = parse_date_range(date_from)
-        if rng is None:
-            warnings.append(f'"{date_from}" is not a date this search reads; "from" was ignored.')
-        else:
-            start = rng.start
-    if date_to and date_to.strip():
-        rng = parse_date_range(date_to)
-        if rng is None:
-            warnings.append(f'"{date_to}" is not a date this search reads; "to" was ignored.')
-        else:
-            end = rng.end
-    if start is None and end is None:
-        return None
-    if start and end and start > end:
-        warnings.append("The dates were the wrong way round; they were swapped.")
-        start, end = date(end.year, end.month, 1), date(start.year, 12, 31)
-    return DateRange(start, end)
-
-
 # --- results ----------------------------------------------------------------------------------
 
 
@@ -740,7 +722,9 @@ def _snippet_html(snippet: tantivy.Snippet, whole: str) -> str:
     out, pos = [], 0
     for start, end in merged:
         out.append(html.escape(data[pos:start].decode(errors="ignore"), quote=False))
-        out.append(f"<mark>{html.escape(data[start:end].decode(errors='ignore'), quote=False)}</mark>")
+        out.append(
+            f"<mark>{html.escape(data[start:end].decode(errors='ignore'), quote=False)}</mark>"
+        )
         pos = end
     out.append(html.escape(data[pos:].decode(errors="ignore"), quote=False))
     text = "".join(out).strip()
@@ -750,6 +734,37 @@ def _snippet_html(snippet: tantivy.Snippet, whole: str) -> str:
     if finish < len(whole.encode()) - 1:
         text += " …"
     return text
+
+
+def _body_snippet(generator: tantivy.SnippetGenerator, body: str, tokens: Sequence[str]) -> str:
+    """The snippet of a body, cut first to a window around the earliest likely match.
+
+    Tantivy's snippet generator analyses the whole text it is given; on long records that
+    cost a millisecond or more per hit, so it is given only SNIPPET_WINDOW characters, placed
+    where a stem of a query word first occurs (a stem is almost always the start of the
+    word it came from). When none is found the start of the body is used.
+    """
+    if len(body) <= SNIPPET_WINDOW:
+        window, start = body, 0
+    else:
+        lower = body.lower()
+        found = [
+            at
+            for token in tokens
+            for probe in (token, token[:-1] if len(token) > 3 else token)
+            if (at := lower.find(probe)) >= 0
+        ]
+        start = max(0, min(found) - SNIPPET_WINDOW // 4) if found else 0
+        if start:
+            space = body.find(" ", start)
+            start = space + 1 if 0 <= space < start + 40 else start
+        window = body[start : start + SNIPPET_WINDOW]
+    doc = tantivy.Document()
+    doc.add_text("body", window)
+    marked = _snippet_html(generator.snippet_from_doc(doc), window)
+    if marked and start > 0 and not marked.startswith("…"):
+        marked = "… " + marked
+    return marked
 
 
 def _lead(text: str) -> str:
@@ -773,24 +788,12 @@ def _bucket_count(agg: dict[str, Any] | None, key: int) -> int:
     return 0
 
 
-def _histogram(buckets: list[dict[str, Any]]) -> list[HistogramBucket]:
-    """Years, or decades, or centuries: the finest that gives at most MAX_BUCKETS bars."""
-    counts = {int(b["key"]): int(b["doc_count"]) for b in buckets if b.get("doc_count")}
-    if not counts:
-        return []
-    low, high = min(counts), max(counts)
-    step = next((s for s in (1, 10, 100) if (high // s - low // s) < MAX_BUCKETS), 1000)
-    sums: dict[int, int] = {}
-    for year, n in counts.items():
-        sums[year // step * step] = sums.get(year // step * step, 0) + n
-    out = []
-    for start in range(low // step * step, high // step * step + 1, step):
-        label = str(start) if step == 1 else f"{start}s" if step == 10 else f"{start}–{start + step - 1}"
-        out.append(HistogramBucket(label, start, sums.get(start, 0)))
-    return out
-
-
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _count(found: tantivy.SearchResult) -> int:
+    count = getattr(found, "count", None)  # present when searched with count=True
+    return int(count or 0)
 
 
 def _day(value: date) -> int:

@@ -174,6 +174,34 @@ def parse_date_range(text: str) -> DateRange | None:
     return DateRange(start, end, text)
 
 
+def date_filter(
+    date_from: str | None, date_to: str | None, warnings: list[str]
+) -> DateRange | None:
+    """The range of a search's from/to parameters (`1961`, `1961-03`, `March 1962`), or None.
+
+    An unreadable bound is dropped with a warning; bounds the wrong way round are swapped.
+    """
+    start = end = None
+    if date_from and date_from.strip():
+        rng = parse_date_range(date_from)
+        if rng is None:
+            warnings.append(f'"{date_from}" is not a date this search reads; "from" was ignored.')
+        else:
+            start = rng.start
+    if date_to and date_to.strip():
+        rng = parse_date_range(date_to)
+        if rng is None:
+            warnings.append(f'"{date_to}" is not a date this search reads; "to" was ignored.')
+        else:
+            end = rng.end
+    if start is None and end is None:
+        return None
+    if start and end and start > end:
+        warnings.append("The dates were the wrong way round; they were swapped.")
+        start, end = date(end.year, 1, 1), date(start.year, 12, 31)
+    return DateRange(start, end, f"{date_from or ''}..{date_to or ''}")
+
+
 def expand_names(query: Query, expand: Expand | None) -> Query:
     """Replace names in `query` by every form the authority knows of them.
 

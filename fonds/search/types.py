@@ -26,6 +26,8 @@ FACETS: tuple[str, ...] = (
     "donor",
     "type",
 )
+# The most bars a timeline gets; the finest of year, decade, century that fits is chosen.
+MAX_BUCKETS = 90
 # Keys a filter may use besides the facets (not counted, only filtered on).
 FILTER_ONLY: tuple[str, ...] = ("status", "id")
 
@@ -46,7 +48,7 @@ class HistogramBucket(NamedTuple):
 
     label: str
     start_year: int
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count; the name pages expect
 
 
 @dataclass
@@ -117,3 +119,28 @@ class SearchBackend(Protocol):
     def more_like_this(self, record_id: str, limit: int = 5) -> list[Hit]: ...
 
     def close(self) -> None: ...
+
+
+def histogram_buckets(year_counts: dict[int, int]) -> list[HistogramBucket]:
+    """Bars for a timeline from matches per year: years, decades or centuries, gaps as zeros.
+
+    Shared by every backend so the same archive draws the same timeline on any engine.
+    """
+    counts = {year: n for year, n in year_counts.items() if n}
+    if not counts:
+        return []
+    low, high = min(counts), max(counts)
+    step = next((s for s in (1, 10, 100) if high // s - low // s < MAX_BUCKETS), 1000)
+    sums: dict[int, int] = {}
+    for year, n in counts.items():
+        sums[year // step * step] = sums.get(year // step * step, 0) + n
+    out = []
+    for start in range(low // step * step, high // step * step + 1, step):
+        if step == 1:
+            label = str(start)
+        elif step == 10:
+            label = f"{start}s"
+        else:
+            label = f"{start}–{start + step - 1}"
+        out.append(HistogramBucket(label, start, sums.get(start, 0)))
+    return out

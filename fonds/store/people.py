@@ -54,8 +54,12 @@ class PersonResolver:
             if key and key not in keys:
                 self.connection.execute(
                     insert(t.person_names).values(
-                        person_id=person_id, name=form, key=key, confidence=1.0,
-                        rule="exact", origin=origin,
+                        person_id=person_id,
+                        name=form,
+                        key=key,
+                        confidence=1.0,
+                        rule="exact",
+                        origin=origin,
                     )
                 )
                 keys[key] = person_id
@@ -68,17 +72,27 @@ class PersonResolver:
     def merge(self, keep_id: int, drop_id: int) -> None:
         """Fold person `drop_id` into `keep_id`: names and record links move over."""
         c = self.connection
-        c.execute(update(t.person_names).where(t.person_names.c.person_id == drop_id)
-                  .values(person_id=keep_id, rule="merged"))
+        c.execute(
+            update(t.person_names)
+            .where(t.person_names.c.person_id == drop_id)
+            .values(person_id=keep_id, rule="merged")
+        )
         links = c.execute(select(t.record_persons).where(t.record_persons.c.person_id == drop_id))
         for link in links.mappings().all():
-            c.execute(delete(t.record_persons).where(
-                t.record_persons.c.record_id == link["record_id"],
-                t.record_persons.c.person_id == drop_id, t.record_persons.c.role == link["role"]))
-            clash = c.execute(select(t.record_persons.c.person_id).where(
-                t.record_persons.c.record_id == link["record_id"],
-                t.record_persons.c.person_id == keep_id,
-                t.record_persons.c.role == link["role"])).first()
+            c.execute(
+                delete(t.record_persons).where(
+                    t.record_persons.c.record_id == link["record_id"],
+                    t.record_persons.c.person_id == drop_id,
+                    t.record_persons.c.role == link["role"],
+                )
+            )
+            clash = c.execute(
+                select(t.record_persons.c.person_id).where(
+                    t.record_persons.c.record_id == link["record_id"],
+                    t.record_persons.c.person_id == keep_id,
+                    t.record_persons.c.role == link["role"],
+                )
+            ).first()
             if clash is None:
                 c.execute(insert(t.record_persons).values({**link, "person_id": keep_id}))
         c.execute(delete(t.persons).where(t.persons.c.id == drop_id))
@@ -94,6 +108,7 @@ class PersonResolver:
 def name_key(name: str) -> str:
     """Temporary exact key until fonds.names lands: casefolded words."""
     import re
+
     return " ".join(re.findall(r"\w+", name.casefold()))
 
 

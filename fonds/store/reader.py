@@ -68,9 +68,15 @@ def published_clause(today: date | None = None) -> Any:
     )
 
 
-def get_record(c: Connection, record_id: str, *, include_unpublished: bool = False) -> Record | None:
-    query = select(t.records.c.data, t.records.c.created_at, t.records.c.updated_at,
-                   t.records.c.first_published_at).where(t.records.c.id == record_id)
+def get_record(
+    c: Connection, record_id: str, *, include_unpublished: bool = False
+) -> Record | None:
+    query = select(
+        t.records.c.data,
+        t.records.c.created_at,
+        t.records.c.updated_at,
+        t.records.c.first_published_at,
+    ).where(t.records.c.id == record_id)
     if not include_unpublished:
         query = query.where(published_clause())
     row = c.execute(query).first()
@@ -82,9 +88,13 @@ def get_records(c: Connection, ids: Sequence[str]) -> list[Record]:
     if not ids:
         return []
     rows = c.execute(
-        select(t.records.c.id, t.records.c.data, t.records.c.created_at, t.records.c.updated_at,
-               t.records.c.first_published_at)
-        .where(t.records.c.id.in_(list(ids)), published_clause())
+        select(
+            t.records.c.id,
+            t.records.c.data,
+            t.records.c.created_at,
+            t.records.c.updated_at,
+            t.records.c.first_published_at,
+        ).where(t.records.c.id.in_(list(ids)), published_clause())
     ).all()
     by_id = {row.id: _record(row) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
@@ -104,23 +114,34 @@ def list_records(
     include_unpublished: bool = False,
 ) -> tuple[list[Record], int]:
     """A page of records and the total, filtered by collection, person, term or date."""
-    query = _filtered(select(t.records.c.id), collection, person, term, year, month,
-                      include_unpublished)
+    query = _filtered(
+        select(t.records.c.id), collection, person, term, year, month, include_unpublished
+    )
     total = c.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    columns = select(t.records.c.data, t.records.c.created_at, t.records.c.updated_at,
-                     t.records.c.first_published_at)
+    columns = select(
+        t.records.c.data,
+        t.records.c.created_at,
+        t.records.c.updated_at,
+        t.records.c.first_published_at,
+    )
     query = _filtered(columns, collection, person, term, year, month, include_unpublished)
     query = query.order_by(*_order(order)).offset(offset).limit(limit)
     return [_record(row) for row in c.execute(query)], int(total)
 
 
-def iter_records(c: Connection, *, include_unpublished: bool = False,
-                 batch: int = 500) -> Iterator[Record]:
+def iter_records(
+    c: Connection, *, include_unpublished: bool = False, batch: int = 500
+) -> Iterator[Record]:
     """Every record in id order, read in batches so memory stays flat (export, reindex)."""
     last = ""
     while True:
-        query = select(t.records.c.id, t.records.c.data, t.records.c.created_at,
-                       t.records.c.updated_at, t.records.c.first_published_at)
+        query = select(
+            t.records.c.id,
+            t.records.c.data,
+            t.records.c.created_at,
+            t.records.c.updated_at,
+            t.records.c.first_published_at,
+        )
         query = query.where(t.records.c.id > last).order_by(t.records.c.id).limit(batch)
         if not include_unpublished:
             query = query.where(published_clause())
@@ -140,8 +161,11 @@ def count_records(c: Connection, *, include_unpublished: bool = False) -> int:
 
 
 def date_range(c: Connection) -> tuple[date | None, date | None]:
-    row = c.execute(select(func.min(t.records.c.date_start), func.max(t.records.c.date_end))
-                    .where(published_clause())).first()
+    row = c.execute(
+        select(func.min(t.records.c.date_start), func.max(t.records.c.date_end)).where(
+            published_clause()
+        )
+    ).first()
     return (row[0], row[1]) if row else (None, None)
 
 
@@ -151,15 +175,22 @@ def year_counts(c: Connection) -> list[tuple[int, int]]:
         year: Any = func.substr(t.records.c.date_start, 1, 4)
     else:
         year = func.extract("year", t.records.c.date_start)
-    rows = c.execute(select(year.label("y"), func.count()).where(
-        published_clause(), t.records.c.date_start.is_not(None)).group_by("y").order_by("y"))
+    rows = c.execute(
+        select(year.label("y"), func.count())
+        .where(published_clause(), t.records.c.date_start.is_not(None))
+        .group_by("y")
+        .order_by("y")
+    )
     return [(int(y), int(n)) for y, n in rows]
 
 
 def month_counts(c: Connection, year_value: int) -> list[tuple[int, int]]:
     start, end = date(year_value, 1, 1), date(year_value, 12, 31)
-    rows = c.execute(select(t.records.c.date_start).where(
-        published_clause(), t.records.c.date_start >= start, t.records.c.date_start <= end))
+    rows = c.execute(
+        select(t.records.c.date_start).where(
+            published_clause(), t.records.c.date_start >= start, t.records.c.date_start <= end
+        )
+    )
     counts: dict[int, int] = {}
     for (day,) in rows:
         counts[day.month] = counts.get(day.month, 0) + 1
@@ -168,13 +199,18 @@ def month_counts(c: Connection, year_value: int) -> list[tuple[int, int]]:
 
 def collections(c: Connection) -> list[CollectionInfo]:
     """Every collection with its count of published records, children under parents."""
-    counts = dict(c.execute(
-        select(t.record_collections.c.collection_id, func.count())
-        .join(t.records, t.records.c.id == t.record_collections.c.record_id)
-        .where(published_clause()).group_by(t.record_collections.c.collection_id)
-    ).all())
-    infos = [_collection(row, counts.get(row.id, 0))
-             for row in c.execute(select(t.collections).order_by(t.collections.c.name))]
+    counts = dict(
+        c.execute(
+            select(t.record_collections.c.collection_id, func.count())
+            .join(t.records, t.records.c.id == t.record_collections.c.record_id)
+            .where(published_clause())
+            .group_by(t.record_collections.c.collection_id)
+        ).all()
+    )
+    infos = [
+        _collection(row, counts.get(row.id, 0))
+        for row in c.execute(select(t.collections).order_by(t.collections.c.name))
+    ]
     by_id = {info.id: info for info in infos}
     for info in infos:
         if info.parent_id and info.parent_id in by_id:
@@ -183,27 +219,43 @@ def collections(c: Connection) -> list[CollectionInfo]:
 
 
 def get_collection(c: Connection, collection_id: str) -> CollectionInfo | None:
-    row = c.execute(select(t.collections).where(
-        or_(t.collections.c.id == collection_id, t.collections.c.slug == collection_id))).first()
+    row = c.execute(
+        select(t.collections).where(
+            or_(t.collections.c.id == collection_id, t.collections.c.slug == collection_id)
+        )
+    ).first()
     if row is None:
         return None
-    count = c.execute(select(func.count()).select_from(t.record_collections)
-                      .join(t.records, t.records.c.id == t.record_collections.c.record_id)
-                      .where(t.record_collections.c.collection_id == row.id, published_clause())
-                      ).scalar_one()
+    count = c.execute(
+        select(func.count())
+        .select_from(t.record_collections)
+        .join(t.records, t.records.c.id == t.record_collections.c.record_id)
+        .where(t.record_collections.c.collection_id == row.id, published_clause())
+    ).scalar_one()
     info = _collection(row, int(count))
-    children = c.execute(select(t.collections).where(t.collections.c.parent_id == row.id)
-                         .order_by(t.collections.c.id)).all()
+    children = c.execute(
+        select(t.collections)
+        .where(t.collections.c.parent_id == row.id)
+        .order_by(t.collections.c.id)
+    ).all()
     info.children = [_collection(child, 0) for child in children]
     return info
 
 
-def terms(c: Connection, kind: str, *, role: str | None = None, query: str | None = None,
-          limit: int | None = None) -> list[TermInfo]:
+def terms(
+    c: Connection,
+    kind: str,
+    *,
+    role: str | None = None,
+    query: str | None = None,
+    limit: int | None = None,
+) -> list[TermInfo]:
     """The terms of one vocabulary with their counts of published records."""
-    counted = (select(t.record_terms.c.term_id, func.count().label("n"))
-               .join(t.records, t.records.c.id == t.record_terms.c.record_id)
-               .where(published_clause()))
+    counted = (
+        select(t.record_terms.c.term_id, func.count().label("n"))
+        .join(t.records, t.records.c.id == t.record_terms.c.record_id)
+        .where(published_clause())
+    )
     if role:
         counted = counted.where(t.record_terms.c.role == role)
     counts = dict(c.execute(counted.group_by(t.record_terms.c.term_id)).all())
@@ -221,9 +273,12 @@ def get_term(c: Connection, kind: str, term_id: int | str) -> TermInfo | None:
     row = c.execute(select(t.terms).where(t.terms.c.kind == kind, column == value)).first()
     if row is None:
         return None
-    count = c.execute(select(func.count()).select_from(t.record_terms)
-                      .join(t.records, t.records.c.id == t.record_terms.c.record_id)
-                      .where(t.record_terms.c.term_id == row.id, published_clause())).scalar_one()
+    count = c.execute(
+        select(func.count())
+        .select_from(t.record_terms)
+        .join(t.records, t.records.c.id == t.record_terms.c.record_id)
+        .where(t.record_terms.c.term_id == row.id, published_clause())
+    ).scalar_one()
     return _term(row, int(count))
 
 
@@ -232,8 +287,9 @@ def term_children(c: Connection, term_id: int) -> list[TermInfo]:
     return [_term(row, 0) for row in rows]
 
 
-def persons(c: Connection, *, query: str | None = None, offset: int = 0,
-            limit: int = 100) -> tuple[list[PersonInfo], int]:
+def persons(
+    c: Connection, *, query: str | None = None, offset: int = 0, limit: int = 100
+) -> tuple[list[PersonInfo], int]:
     """People with their counts of records; `query` matches any form of the name."""
     select_persons = select(t.persons)
     if query:
@@ -242,10 +298,20 @@ def persons(c: Connection, *, query: str | None = None, offset: int = 0,
     total = c.execute(select(func.count()).select_from(select_persons.subquery())).scalar_one()
     rows = c.execute(select_persons.order_by(t.persons.c.name).offset(offset).limit(limit)).all()
     ids_list = [row.id for row in rows]
-    counts = dict(c.execute(
-        select(t.record_persons.c.person_id, func.count(func.distinct(t.record_persons.c.record_id)))
-        .where(t.record_persons.c.person_id.in_(ids_list))
-        .group_by(t.record_persons.c.person_id)).all()) if ids_list else {}
+    counts = (
+        dict(
+            c.execute(
+                select(
+                    t.record_persons.c.person_id,
+                    func.count(func.distinct(t.record_persons.c.record_id)),
+                )
+                .where(t.record_persons.c.person_id.in_(ids_list))
+                .group_by(t.record_persons.c.person_id)
+            ).all()
+        )
+        if ids_list
+        else {}
+    )
     return [_person(row, counts.get(row.id, 0)) for row in rows], int(total)
 
 
@@ -253,11 +319,17 @@ def get_person(c: Connection, person_id: int) -> PersonInfo | None:
     row = c.execute(select(t.persons).where(t.persons.c.id == person_id)).first()
     if row is None:
         return None
-    count = c.execute(select(func.count(func.distinct(t.record_persons.c.record_id)))
-                      .where(t.record_persons.c.person_id == person_id)).scalar_one()
+    count = c.execute(
+        select(func.count(func.distinct(t.record_persons.c.record_id))).where(
+            t.record_persons.c.person_id == person_id
+        )
+    ).scalar_one()
     info = _person(row, int(count))
-    names = c.execute(select(t.person_names).where(t.person_names.c.person_id == person_id)
-                      .order_by(t.person_names.c.id))
+    names = c.execute(
+        select(t.person_names)
+        .where(t.person_names.c.person_id == person_id)
+        .order_by(t.person_names.c.id)
+    )
     info.names = [dict(n._mapping) for n in names]
     return info
 
@@ -266,12 +338,18 @@ def neighbours(c: Connection, record: Record) -> tuple[str | None, str | None]:
     """The previous and next record within the record's first collection, by date then id."""
     if not record.collections:
         return None, None
-    ids = [row.id for row in c.execute(
-        select(t.records.c.id)
-        .join(t.record_collections, t.record_collections.c.record_id == t.records.c.id)
-        .where(t.record_collections.c.collection_id == record.collections[-1].id,
-               published_clause())
-        .order_by(t.records.c.date_start, t.records.c.id))]
+    ids = [
+        row.id
+        for row in c.execute(
+            select(t.records.c.id)
+            .join(t.record_collections, t.record_collections.c.record_id == t.records.c.id)
+            .where(
+                t.record_collections.c.collection_id == record.collections[-1].id,
+                published_clause(),
+            )
+            .order_by(t.records.c.date_start, t.records.c.id)
+        )
+    ]
     if record.id not in ids:
         return None, None
     i = ids.index(record.id)
@@ -284,21 +362,32 @@ def rendition_row(c: Connection, rendition_id: str) -> dict[str, Any] | None:
 
 
 def pending_index(c: Connection, limit: int = 1000) -> list[tuple[str, str]]:
-    rows = c.execute(select(t.index_queue.c.record_id, t.index_queue.c.op)
-                     .order_by(t.index_queue.c.queued_at).limit(limit))
+    rows = c.execute(
+        select(t.index_queue.c.record_id, t.index_queue.c.op)
+        .order_by(t.index_queue.c.queued_at)
+        .limit(limit)
+    )
     return [(row.record_id, row.op) for row in rows]
 
 
 # -- private ---------------------------------------------------------------------------
 
 
-def _filtered(query: Select[Any], collection: str | None, person: int | None, term: int | None,
-              year: int | None, month: int | None, include_unpublished: bool) -> Select[Any]:
+def _filtered(
+    query: Select[Any],
+    collection: str | None,
+    person: int | None,
+    term: int | None,
+    year: int | None,
+    month: int | None,
+    include_unpublished: bool,
+) -> Select[Any]:
     if not include_unpublished:
         query = query.where(published_clause())
     if collection:
         sub = select(t.record_collections.c.record_id).where(
-            t.record_collections.c.collection_id == collection)
+            t.record_collections.c.collection_id == collection
+        )
         query = query.where(t.records.c.id.in_(sub))
     if person is not None:
         sub = select(t.record_persons.c.record_id).where(t.record_persons.c.person_id == person)
@@ -341,19 +430,39 @@ def _record(row: Any) -> Record:
 
 def _collection(row: Any, count: int) -> CollectionInfo:
     return CollectionInfo(
-        id=row.id, name=row.name, slug=row.slug, description=row.description,
-        short_description=row.short_description, parent_id=row.parent_id, kind=row.kind,
-        editors=list(row.editors or []), published=row.published, count=count,
+        id=row.id,
+        name=row.name,
+        slug=row.slug,
+        description=row.description,
+        short_description=row.short_description,
+        parent_id=row.parent_id,
+        kind=row.kind,
+        editors=list(row.editors or []),
+        published=row.published,
+        count=count,
         row=dict(row._mapping),
     )
 
 
 def _term(row: Any, count: int) -> TermInfo:
-    return TermInfo(id=row.id, kind=row.kind, name=row.name, value=row.value,
-                    description=row.description, parent_id=row.parent_id, count=count,
-                    variants=list(row.variants or []))
+    return TermInfo(
+        id=row.id,
+        kind=row.kind,
+        name=row.name,
+        value=row.value,
+        description=row.description,
+        parent_id=row.parent_id,
+        count=count,
+        variants=list(row.variants or []),
+    )
 
 
 def _person(row: Any, count: int) -> PersonInfo:
-    return PersonInfo(id=row.id, name=row.name, description=row.description,
-                      birth_year=row.birth_year, death_year=row.death_year, count=count)
+    return PersonInfo(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        birth_year=row.birth_year,
+        death_year=row.death_year,
+        count=count,
+    )

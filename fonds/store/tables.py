@@ -73,8 +73,9 @@ terms = Table(
 record_terms = Table(
     "record_terms",
     metadata,
-    Column("record_id", String(200), ForeignKey("records.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column(
+        "record_id", String(200), ForeignKey("records.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("term_id", Integer, ForeignKey("terms.id", ondelete="CASCADE"), primary_key=True),
     Column("role", String(20), primary_key=True),  # the record field: subjects, donors, ...
     Column("position", Integer, nullable=False, default=0),
@@ -97,8 +98,13 @@ person_names = Table(
     "person_names",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False,
-           index=True),
+    Column(
+        "person_id",
+        Integer,
+        ForeignKey("persons.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("name", Text, nullable=False),
     Column("key", Text, nullable=False, index=True),
     Column("confidence", Float, nullable=False, default=1.0),
@@ -110,8 +116,9 @@ person_names = Table(
 record_persons = Table(
     "record_persons",
     metadata,
-    Column("record_id", String(200), ForeignKey("records.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column(
+        "record_id", String(200), ForeignKey("records.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True),
     Column("role", String(20), primary_key=True),  # creators, contributors, persons_mentioned
     Column("as_written", Text),
@@ -142,10 +149,15 @@ collections = Table(
 record_collections = Table(
     "record_collections",
     metadata,
-    Column("record_id", String(200), ForeignKey("records.id", ondelete="CASCADE"),
-           primary_key=True),
-    Column("collection_id", String(200), ForeignKey("collections.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column(
+        "record_id", String(200), ForeignKey("records.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "collection_id",
+        String(200),
+        ForeignKey("collections.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     Column("position", Integer, nullable=False, default=0),
     Index("ix_record_collections_collection", "collection_id"),
 )
@@ -154,8 +166,13 @@ renditions = Table(
     "renditions",
     metadata,
     Column("id", String(200), primary_key=True),  # kept from an import, else record-kind-n
-    Column("record_id", String(200), ForeignKey("records.id", ondelete="CASCADE"),
-           nullable=False, index=True),
+    Column(
+        "record_id",
+        String(200),
+        ForeignKey("records.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("kind", String(20), nullable=False),
     Column("position", Integer, nullable=False, default=0),
     Column("language", String(3)),

@@ -55,8 +55,9 @@ class RecordWriter:
             record.slug = slugify(record.title)
         digest = record.content_hash()
         existing = self.connection.execute(
-            select(t.records.c.content_hash, t.records.c.created_at, t.records.c.first_published_at)
-            .where(t.records.c.id == record.id)
+            select(
+                t.records.c.content_hash, t.records.c.created_at, t.records.c.first_published_at
+            ).where(t.records.c.id == record.id)
         ).first()
         if existing is not None and existing.content_hash == digest:
             return "unchanged"
@@ -87,7 +88,9 @@ class RecordWriter:
         if existing is None:
             self.connection.execute(insert(t.records).values(row))
         else:
-            self.connection.execute(update(t.records).where(t.records.c.id == record.id).values(row))
+            self.connection.execute(
+                update(t.records).where(t.records.c.id == record.id).values(row)
+            )
             for table in (t.record_terms, t.record_persons, t.record_collections, t.renditions):
                 self.connection.execute(delete(table).where(table.c.record_id == record.id))
         self._write_links(record)
@@ -197,7 +200,7 @@ class RecordWriter:
 
     def _write_links(self, record: Record) -> None:
         term_rows = []
-        for field, kind in TERM_FIELDS.items():
+        for field in TERM_FIELDS:
             for position, term in enumerate(getattr(record, field)):
                 term_rows.append(_term_link(record.id, term.id, field, position))
         if record.rights is not None:
@@ -218,10 +221,16 @@ class RecordWriter:
         for field in PERSON_FIELDS:
             for position, person in enumerate(getattr(record, field)):
                 key = (int(person.id or 0), field)
-                person_rows.setdefault(key, {
-                    "record_id": record.id, "person_id": key[0], "role": field,
-                    "as_written": person.as_written or person.name, "position": position,
-                })
+                person_rows.setdefault(
+                    key,
+                    {
+                        "record_id": record.id,
+                        "person_id": key[0],
+                        "role": field,
+                        "as_written": person.as_written or person.name,
+                        "position": position,
+                    },
+                )
         if person_rows:
             self.connection.execute(insert(t.record_persons), list(person_rows.values()))
         collection_rows = {
@@ -232,8 +241,12 @@ class RecordWriter:
             self.connection.execute(insert(t.record_collections), list(collection_rows.values()))
         rendition_rows = [
             {
-                "id": r.id, "record_id": record.id, "kind": r.kind, "position": i,
-                "language": r.language.id if r.language else None, "filename": r.filename,
+                "id": r.id,
+                "record_id": record.id,
+                "kind": r.kind,
+                "position": i,
+                "language": r.language.id if r.language else None,
+                "filename": r.filename,
                 "content_type": r.content_type,
                 "sha256": r.sha256 if r.sha256 and self.files.has(r.sha256) else None,
             }
@@ -255,17 +268,25 @@ class RecordWriter:
             term_id = int(row.id)
         else:
             values: dict[str, object] = {
-                "kind": kind, "name": term.name, "value": term.value,
-                "description": term.description, "parent_id": parent_id,
+                "kind": kind,
+                "name": term.name,
+                "value": term.value,
+                "description": term.description,
+                "parent_id": parent_id,
             }
             if term.id and term.id.isdigit() and not self._id_taken(int(term.id)):
                 values["id"] = int(term.id)
-            term_id = int(self.connection.execute(insert(t.terms).values(values)).inserted_primary_key[0])
+            term_id = int(
+                self.connection.execute(insert(t.terms).values(values)).inserted_primary_key[0]
+            )
         self._terms[key] = term_id
         return term_id
 
     def _id_taken(self, term_id: int) -> bool:
-        return self.connection.execute(select(t.terms.c.id).where(t.terms.c.id == term_id)).first() is not None
+        return (
+            self.connection.execute(select(t.terms.c.id).where(t.terms.c.id == term_id)).first()
+            is not None
+        )
 
     def _place_id(self, place: Place) -> int:
         parent_id = self._place_id(Place(name=place.parent)) if place.parent else None
@@ -288,4 +309,9 @@ class RecordWriter:
 
 
 def _term_link(record_id: str, term_id: object, role: str, position: int) -> dict[str, object]:
-    return {"record_id": record_id, "term_id": int(str(term_id)), "role": role, "position": position}
+    return {
+        "record_id": record_id,
+        "term_id": int(str(term_id)),
+        "role": role,
+        "position": position,
+    }

@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from fonds.ingest import pdf
 from fonds.ingest.ocr import Ocr
-from fonds.model import IngestError
+from fonds.model import IngestError, Page
 
 JFK = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "jfk-records" / "pdf"
 # A clean text layer: a typed State Department memorandum (quality 0.79-0.96 on every page).
@@ -22,6 +22,11 @@ GARBAGE = JFK / "104-10059-10188_ocr.pdf"
 needs_tesseract = pytest.mark.skipif(
     not Ocr.available(), reason="the tesseract binary is not installed (apt install tesseract-ocr)"
 )
+
+
+@pytest.fixture(scope="module")
+def good_pages() -> list[Page]:
+    return pdf.read_pages(GOOD, ocr=None)
 
 
 def image_pdf(path: Path, lines: list[str]) -> Path:
@@ -40,8 +45,8 @@ def test_sniff_recognises_pdf_header_only() -> None:
     assert not pdf.sniff(Path("x.pdf"), b"<html><body>not a pdf</body></html>")
 
 
-def test_good_text_layer_is_kept_with_readable_text() -> None:
-    pages = pdf.read_pages(GOOD, ocr=None)
+def test_good_text_layer_is_kept_with_readable_text(good_pages: list[Page]) -> None:
+    pages = good_pages
     assert [page.number for page in pages] == [1, 2, 3, 4, 5, 6]
     assert all(page.method == "text-layer" for page in pages)
     assert all((page.quality or 0) >= pdf.OCR_THRESHOLD for page in pages)
@@ -52,8 +57,8 @@ def test_good_text_layer_is_kept_with_readable_text() -> None:
     assert "MEMORANDUM FOR MR. ROSTOW" in pages[1].text
 
 
-def test_word_boxes_lie_inside_their_page() -> None:
-    page = pdf.read_pages(GOOD, ocr=None)[1]
+def test_word_boxes_lie_inside_their_page(good_pages: list[Page]) -> None:
+    page = good_pages[1]
     assert page.width and page.height
     assert len(page.words) > 200
     for word in page.words:
@@ -173,3 +178,15 @@ def test_ocr_replaces_a_real_garbage_layer(tmp_path: Path) -> None:
     assert (page.quality or 0) > 0.6
     assert "organizations" in page.text
     assert "student" in page.text
+
+
+@pytest.mark.slow
+def test_threshold_splits_the_jfk_text_layers_as_calibrated() -> None:
+    """The calibration behind OCR_THRESHOLD: 76 of the 158 pages fall below it."""
+    qualities = [
+        page.quality or 0.0
+        for path in sorted(JFK.glob("*.pdf"))
+        for page in pdf.read_pages(path, ocr=None)
+    ]
+    assert len(qualities) == 158
+    assert sum(q < pdf.OCR_THRESHOLD for q in qualities) == 76

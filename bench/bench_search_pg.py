@@ -1,0 +1,144 @@
+"""Search latency on PostgreSQL: fonds' PostgresIndex with a GIN index, then with RUM.
+
+The same records and queries as bench/bench_search.py (FRUS volumes repeated to N records):
+each N is indexed into a fresh schema, then every query is timed two ways:
+
+- full:  `search(q)` with snippets, five facets, the timeline and the undated count;
+- top-k: `search(q, facets=None, histogram=False, snippets=False)`: ranked top 20 and total.
+
+then the stemmed vector's GIN index is replaced by a RUM index (when the `rum` extension is
+installed) and the same is timed again. Uses FONDS_TEST_POSTGRES_URL, or a throwaway cluster
+started from Debian's binaries as the tests do.
+
+    python bench/bench_search_pg.py 50000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from itertools import islice
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_search import FIVE_FACETS, QUERIES, frus_records, p95, synthetic, timed  # noqa: E402
+
+from fonds.model import Record  # noqa: E402
+from fonds.search._postgres import PostgresIndex, open_postgres  # noqa: E402
+
+BATCH = 1000
+
+
+def server_url() -> tuple[str, Callable[[], None]]:
+    """FONDS_TEST_POSTGRES_URL, or a throwaway cluster (stopped by the returned function)."""
+    url = os.environ.get("FONDS_TEST_POSTGRES_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1), lambda: None
+    from tests.conftest import PostgresCluster, postgres_bindir
+
+    bindir = postgres_bindir()
+    if bindir is None:
+        raise SystemExit("no PostgreSQL: install postgresql or set FONDS_TEST_POSTGRES_URL")
+    cluster = PostgresCluster(bindir)
+    cluster.start()
+    return cluster.admin_url, cluster.stop
+
+
+def batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    while batch := list(islice(records, size)):
+        yield batch
+
+
+def time_queries(index: PostgresIndex, repeat: int) -> dict[str, tuple[list[float], list[float]]]:
+    """Per query: (full search ms samples, top-k only ms samples)."""
+    out = {}
+    for q in QUERIES:
+        index.search(q, facets=FIVE_FACETS)  # warm
+        full = timed(lambda q=q: index.search(q, facets=FIVE_FACETS), repeat)
+        topk = timed(
+            lambda q=q: index.search(q, facets=None, histogram=False, snippets=False), repeat
+        )
+        out[q] = (full, topk)
+    return out
+
+
+def report(label: str, n: int, build: float, samples: dict[str, tuple[list, list]]) -> None:
+    full = [t for f, _ in samples.values() for t in f]
+    topk = [t for _, k in samples.values() for t in k]
+    print(
+        f"| {label:4} | {n:>9,} | {build:6.1f} s | {statistics.median(full):7.2f} "
+        f"| {p95(full):7.2f} | {statistics.median(topk):7.2f} | {p95(topk):7.2f} |"
+    )
+    for q, (f, k) in samples.items():
+        print(
+            f"|      |           |          | {statistics.median(f):7.2f} | {p95(f):7.2f} "
+            f"| {statistics.median(k):7.2f} | {p95(k):7.2f} | {q!r}"
+        )
+
+
+def run(url: str, n: int, base: list[Record], repeat: int) -> None:
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine: Engine = create_engine(
+        url, connect_args={"options": f"-c search_path={schema},public"}, pool_size=2
+    )
+    try:
+        index = open_postgres(engine)
+        start = time.perf_counter()
+        for batch in batches(synthetic(base, n), BATCH):
+            index.add(batch)
+            index.commit()
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE search_records"))
+        build = time.perf_counter() - start
+        with engine.connect() as conn:
+            size = conn.execute(
+                text("SELECT pg_size_pretty(pg_total_relation_size('search_records'))")
+            ).scalar()
+        print(f"<!-- {n:,} records: {size} with indexes -->")
+        report("GIN", n, build, time_queries(index, repeat))
+        start = time.perf_counter()
+        rum = open_postgres(engine, rum=True)
+        rum_build = time.perf_counter() - start
+        if rum.use_rum:
+            report("RUM", n, rum_build, time_queries(rum, repeat))
+        else:
+            print("| RUM | not installed (apt-get install postgresql-15-rum) |")
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[50_000])
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+    url, stop = server_url()
+    try:
+        base = frus_records()
+        print(f"{len(base):,} FRUS records; {len(QUERIES)} queries; ms per query")
+        print("| idx  |         N |    build | full median | p95 | top-k median | p95 |")
+        print("|---|---|---|---|---|---|---|")
+        for n in args.sizes:
+            run(url, n, base, args.repeat)
+    finally:
+        stop()
+
+
+if __name__ == "__main__":
+    main()

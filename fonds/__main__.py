@@ -1,0 +1,5 @@
+"""`python -m fonds` runs the CLI."""
+
+from fonds.cli import app
+
+app()

@@ -1,0 +1,447 @@
+"""The TEI ingester on hand-written fixtures (tests/data/tei) and on the real FRUS corpus."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+import time
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from fonds.ingest.tei import parse, sniff
+from fonds.ingest.tei_source import classification_of, read_source_note, split_sentences
+from fonds.model import Collection, IngestError, Person, Record
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "tei"
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+FRUS = CORPUS / "frus"
+TEI = "{http://www.tei-c.org/ns/1.0}"
+needs_corpus = pytest.mark.skipif(not FRUS.is_dir(), reason="../shared/corpus is not present")
+
+
+def records(items: Iterable[object]) -> dict[str, Record]:
+    return {item.id: item for item in items if isinstance(item, Record)}
+
+
+def html_of(record: Record) -> str:
+    assert record.translations, record.id
+    html = record.translations[0].html
+    assert html is not None
+    return html
+
+
+def count_document_divs(path: Path) -> int:
+    """The bare baseline: stream the file and count div[@type="document"], nothing else."""
+    opened = gzip.open(path) if path.name.endswith(".gz") else path.open("rb")
+    # iterparse cannot turn off ID collection, and some volumes repeat an xml:id.
+    parser = etree.XMLPullParser(
+        tag=f"{TEI}div", resolve_entities=False, no_network=True, collect_ids=False
+    )
+    count = 0
+    with opened as handle:
+        while chunk := handle.read(1 << 16):
+            parser.feed(chunk)
+            for _, element in parser.read_events():
+                if element.get("type") == "document":
+                    count += 1
+                    element.clear()
+    parser.close()
+    return count
+
+
+@pytest.fixture(scope="module")
+def fixture_2015() -> list[Record | Collection | Person]:
+    return list(parse(DATA / "frus-2015-encoding.xml"))
+
+
+@pytest.fixture(scope="module")
+def fixture_2018() -> list[Record | Collection | Person]:
+    return list(parse(DATA / "frus-2018-encoding.xml"))
+
+
+# -- sniffing ---------------------------------------------------------------------------------
+
+
+def test_sniff_recognises_the_tei_namespace_in_the_head() -> None:
+    path = DATA / "frus-2015-encoding.xml"
+    assert sniff(path, path.read_bytes()[:2048])
+    assert sniff(Path("frus1864p3.xml.gz"), b'<TEI xmlns="http://www.tei-c.org/ns/1.0">')
+    assert not sniff(Path("other.xml"), b'<?xml version="1.0"?><rss version="2.0">')
+
+
+# -- hand-written fixtures: the 2015 encoding ------------------------------------------------
+
+
+def test_tei_title_drops_document_number_and_source_note(fixture_2015: list[object]) -> None:
+    record = records(fixture_2015)["frus1999-2000v90d1"]
+    assert record.title == "Memorandum From the Counselor (McGhee) to Secretary of State Rusk"
+    assert record.document_number == "1"
+
+
+def test_tei_source_note_gives_repository_reference_and_classification(
+    fixture_2015: list[object],
+) -> None:
+    record = records(fixture_2015)["frus1999-2000v90d1"]
+    assert record.source is not None and record.source.startswith("Source: Department of State")
+    assert [t.name for t in record.repositories] == ["Department of State"]
+    assert record.archival_reference is not None
+    assert record.archival_reference.series == "S/P Files"
+    assert record.archival_reference.file == "Lot 67 D 548, China"
+    assert [t.name for t in record.classifications] == ["Top Secret", "Eyes Only"]
+
+
+def test_tei_people_come_from_the_volume_persons_list(fixture_2015: list[object]) -> None:
+    people = [item for item in fixture_2015 if isinstance(item, Person)]
+    assert [p.name for p in people] == ["McGhee, George C.", "Rusk, Dean", "Chiang Kai-shek"]
+    assert people[0].description == "Counselor of the Department of State"
+    record = records(fixture_2015)["frus1999-2000v90d1"]
+    assert [p.name for p in record.creators] == ["McGhee, George C."]
+    assert record.creators[0].variants == ["McGhee"]
+    assert [p.name for p in record.contributors] == ["Rusk, Dean"]
+    assert [p.name for p in record.persons_mentioned] == ["Chiang Kai-shek"]
+    assert record.persons_mentioned[0].as_written == "Chiang"
+
+
+def test_tei_date_place_and_subject_come_from_dateline_and_subject_list(
+    fixture_2015: list[object],
+) -> None:
+    record = records(fixture_2015)["frus1999-2000v90d1"]
+    assert record.doc_date is not None and record.doc_date.start == date(1961, 3, 10)
+    assert record.doc_date.text == "March 10, 1961"
+    assert record.place_written == "Washington"
+    assert [s.name for s in record.subjects] == ["A New Approach to the GRC"]
+    assert record.extra["pages"] == "1–2"
+
+
+def test_tei_body_is_clean_html_without_the_source_note(fixture_2015: list[object]) -> None:
+    html = html_of(records(fixture_2015)["frus1999-2000v90d1"])
+    assert "S/P Files" not in html and "Memorandum From" not in html
+    assert "<em>mainland</em> &amp; the <strong>offshore islands</strong> &lt;sic&gt;" in html
+    assert '<sup class="fnref"><a href="#fn-d1fn1" id="fnref-d1fn1">1</a></sup>' in html
+    assert '<span class="pb" data-page="2"></span>' in html
+    assert "<table><tr><th>Island</th><td>Garrison</td></tr>" in html
+    assert "<blockquote><p>“We shall return.”</p></blockquote>" in html
+    assert '<abbr title="Government of the Republic of China">GRC</abbr>' in html
+    assert '<div class="closer"><p class="signed">GCM</p></div>' in html
+    assert html.endswith("</ol></aside>") and 'data-record="frus1999-2000v90d2"' in html
+    tags = set(re.findall(r"</?([A-Za-z][\w:.-]*)", html))
+    allowed = {"p", "em", "strong", "u", "sup", "a", "span", "table", "tr", "th", "td"}
+    allowed |= {"blockquote", "div", "aside", "ol", "ul", "li", "abbr"}
+    assert tags <= allowed, tags - allowed
+
+
+def test_tei_collections_are_yielded_once_before_their_records(
+    fixture_2015: list[object],
+) -> None:
+    seen: set[str] = set()
+    for item in fixture_2015:
+        if isinstance(item, Collection):
+            assert item.id not in seen
+            seen.add(item.id)
+        if isinstance(item, Record):
+            assert {c.id for c in item.collections} <= seen
+    volume, compilation, chapter = records(fixture_2015)["frus1999-2000v90d1"].collections
+    assert (volume.id, volume.kind, volume.published) == ("frus1999-2000v90", "volume", "2001")
+    assert volume.editors == ["Ada Editor", "Grace General"]
+    assert (compilation.name, compilation.parent) == ("China & Taiwan", "frus1999-2000v90")
+    assert (chapter.id, chapter.kind) == ("frus1999-2000v90-ch1", "chapter")
+    assert chapter.parent == compilation.id
+
+
+def test_tei_editorial_note_is_typed_by_its_head(fixture_2015: list[object]) -> None:
+    by_id = records(fixture_2015)
+    assert [t.name for t in by_id["frus1999-2000v90d2"].type] == ["editorial-note"]
+    assert [t.name for t in by_id["frus1999-2000v90d1"].type] == ["document"]
+    assert by_id["frus1999-2000v90d2"].source is None
+
+
+# -- hand-written fixtures: the newer encoding ------------------------------------------------
+
+
+def test_tei_newer_encoding_dates_span_doc_datetime_min_to_max(
+    fixture_2018: list[object],
+) -> None:
+    record = records(fixture_2018)["frus1870testd1"]
+    assert record.doc_date is not None
+    assert (record.doc_date.start, record.doc_date.end) == (date(1870, 8, 8), date(1870, 8, 10))
+    assert record.doc_date.text == "August 8, 1870"
+    assert record.source == "No. 3. [Telegram.]"
+    assert [p.name for p in record.creators] == ["Mr. Jay"]
+    assert [p.name for p in record.contributors] == ["Mr. Fish"]
+    assert record.title == "Mr. Jay to Mr. Fish."
+
+
+def test_tei_vendor_year_0201_is_flagged_not_trusted(fixture_2018: list[object]) -> None:
+    record = records(fixture_2018)["frus1870testd2"]
+    assert record.doc_date is not None
+    assert record.doc_date.flag is not None and record.doc_date.start is None
+    assert record.doc_date.text == "July —, 1870"
+
+
+def test_tei_enclosed_document_is_its_own_record(fixture_2018: list[object]) -> None:
+    by_id = records(fixture_2018)
+    enclosure = by_id["frus1870testd1-a1"]
+    assert enclosure.extra["attachment_of"] == "frus1870testd1"
+    assert by_id["frus1870testd1"].attachments == ["frus1870testd1-a1"]
+    assert "The enclosed note." in html_of(enclosure)
+    assert '<section class="attachment">' in html_of(by_id["frus1870testd1"])
+
+
+def test_tei_reads_a_gzipped_volume(tmp_path: Path) -> None:
+    path = tmp_path / "frus1870test.xml.gz"
+    with gzip.open(path, "wb") as out:
+        out.write((DATA / "frus-2018-encoding.xml").read_bytes())
+    assert sorted(records(parse(path))) == ["frus1870testd1", "frus1870testd1-a1", "frus1870testd2"]
+
+
+def test_tei_persons_list_after_the_documents_is_still_used(tmp_path: Path) -> None:
+    text = (DATA / "frus-2015-encoding.xml").read_text(encoding="utf-8")
+    persons = re.search(r'<div type="section" xml:id="persons">.*?</div>', text, re.S)
+    assert persons is not None
+    text = text.replace(persons.group(0), "")
+    text = text.replace("</body>", f"</body><back>{persons.group(0)}</back>")
+    path = tmp_path / "persons-last.xml"
+    path.write_text(text, encoding="utf-8")
+    items = list(parse(path))
+    record = records(items)["frus1999-2000v90d1"]
+    assert [p.name for p in record.creators] == ["McGhee, George C."]
+    assert items.index(next(i for i in items if isinstance(i, Person))) < items.index(record)
+
+
+# -- hostile and broken XML -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["billion-laughs.xml", "external-entity.xml"])
+def test_tei_refuses_entity_declarations(name: str) -> None:
+    started = time.perf_counter()
+    with pytest.raises(IngestError, match="entities"):
+        list(parse(DATA / name))
+    assert time.perf_counter() - started < 1
+
+
+@pytest.mark.parametrize("name", ["billion-laughs.xml", "external-entity.xml"])
+def test_tei_never_expands_entities_declared_past_the_first_chunk(
+    tmp_path: Path, name: str
+) -> None:
+    text = (DATA / name).read_text(encoding="utf-8")
+    text = text.replace("?>\n", "?>\n<!--" + "x" * 100_000 + "-->\n", 1)
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    started = time.perf_counter()
+    try:
+        found = records(parse(path))
+    except IngestError:
+        found = {}
+    assert time.perf_counter() - started < 2
+    for record in found.values():
+        assert "root:" not in record.body_text and "lollol" not in record.body_text
+
+
+def test_tei_malformed_xml_raises_with_line_number() -> None:
+    with pytest.raises(IngestError, match=r"malformed\.xml: malformed XML at line 7"):
+        list(parse(DATA / "malformed.xml"))
+
+
+def test_tei_truncated_gzip_raises(tmp_path: Path) -> None:
+    whole = gzip.compress((DATA / "frus-2015-encoding.xml").read_bytes())
+    path = tmp_path / "truncated.xml.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(IngestError, match="truncated.xml.gz"):
+        list(parse(path))
+
+
+def test_tei_without_header_raises(tmp_path: Path) -> None:
+    path = tmp_path / "bare.xml"
+    path.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0"><text/></TEI>', encoding="utf-8")
+    with pytest.raises(IngestError, match="teiHeader"):
+        list(parse(path))
+
+
+# -- source notes -----------------------------------------------------------------------------
+
+
+def test_source_note_sentences_keep_abbreviations_together() -> None:
+    text = "Source: Records of the U.S. Mission, File No. 4. Secret. Drafted by J. Smith."
+    assert split_sentences(text) == [
+        "Source: Records of the U.S. Mission, File No. 4.",
+        "Secret.",
+        "Drafted by J. Smith.",
+    ]
+
+
+def test_classification_keeps_level_and_caveats_but_not_precedence() -> None:
+    assert classification_of("Secret; Priority; Nodis.") == (["Secret", "Nodis"], ["Priority"])
+    assert classification_of("TOP SECRET; Limit Distribution.") == (
+        ["Top Secret", "Limited Distribution"],
+        [],
+    )
+    assert classification_of("[Confidential.]") == (["Confidential"], [])
+    assert classification_of("Eisenhower Library, Confidential File.") is None
+
+
+def test_decimal_file_number_is_an_archival_reference_without_repository() -> None:
+    note = read_source_note("837.014P/371a: Telegram")
+    assert note.repository is None
+    assert note.reference is not None and note.reference.file == "837.014P/371a: Telegram"
+    assert read_source_note("[Telegram.]").reference is None
+
+
+# -- the real corpus --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def v22() -> dict[str, Record]:
+    return records(parse(FRUS / "volumes" / "frus1961-63v22.xml"))
+
+
+@needs_corpus
+def test_frus1961_63v22_has_one_record_per_document_div(v22: dict[str, Record]) -> None:
+    assert len(v22) == 385
+    assert len(v22) == count_document_divs(FRUS / "volumes" / "frus1961-63v22.xml")
+
+
+@needs_corpus
+def test_frus1961_63v22d12_metadata(v22: dict[str, Record]) -> None:
+    record = v22["frus1961-63v22d12"]
+    assert record.title == (
+        "Draft Memorandum from the Counselor of the Department of State (McGhee) "
+        "to Secretary of State Rusk"
+    )
+    assert record.doc_date is not None and record.doc_date.start == date(1961, 3, 10)
+    assert record.source is not None
+    assert record.source.startswith(
+        "Source: Department of State, S/P Files: Lot 67 D 548, China, 1959-1961. Secret."
+    )
+    assert [t.name for t in record.classifications] == ["Secret"]
+    assert [t.name for t in record.repositories] == ["Department of State"]
+    assert [p.name for p in record.creators] == ["McGhee, George C."]
+    assert [p.name for p in record.contributors] == ["Rusk, Dean"]
+    assert record.place_written == "Washington"
+    assert [c.id for c in record.collections] == [
+        "frus1961-63v22",
+        "frus1961-63v22-comp1",
+        "frus1961-63v22-ch1",
+    ]
+    html = html_of(record)
+    assert "There is attached a paper" in html and "S/P Files" not in html
+    assert "<persName" not in html and "<gloss" not in html
+
+
+@needs_corpus
+def test_microfiche_supplement_gives_catalogue_entries() -> None:
+    found = records(parse(FRUS / "volumes" / "frus1961-63v10-12mSupp.xml"))
+    assert len(found) == 746
+    assert {t.name for r in found.values() for t in r.type} == {"catalogue-entry"}
+    entry = found["frus1961-63v10-12mSuppd3"]
+    assert (
+        entry.title == "Memorandum from General Lemnitzer to McNamara, JCSM-236–61, April 13, 1961"
+    )
+    assert entry.description is not None and "Bolivian request" in entry.description
+    assert [t.name for t in entry.classifications] == ["Secret"]
+    assert entry.doc_date is not None and entry.doc_date.start == date(1961, 4, 13)
+    assert entry.extra["pdf"]["bytes"].isdigit() and entry.extra["files"]
+    assert not entry.translations
+
+
+@needs_corpus
+def test_frus1870_dates_match_doc_datetime_min() -> None:
+    path = FRUS / "volumes" / "frus1870.xml"
+    found = records(parse(path))
+    attribute = "{http://history.state.gov/frus/ns/1.0}doc-dateTime-min"
+    checked = flagged = 0
+    for _, div in etree.iterparse(str(path), tag=f"{TEI}div", resolve_entities=False):
+        low = div.get(attribute)
+        if div.get("type") != "document" or not low:
+            continue
+        record = found["frus1870" + div.get("{http://www.w3.org/XML/1998/namespace}id", "")]
+        assert record.doc_date is not None
+        if low.startswith("0201"):
+            assert record.doc_date.flag and record.doc_date.start is None
+            flagged += 1
+        else:
+            assert record.doc_date.start == date.fromisoformat(low[:10]), record.id
+            checked += 1
+    assert checked == 462 and flagged == 4
+
+
+@needs_corpus
+def test_frus1864p3_vendor_year_0201_is_flagged() -> None:
+    found = records(parse(FRUS / "volumes-gz" / "frus1864p3.xml.gz"))
+    assert len(found) == 885
+    flagged = [r for r in found.values() if r.doc_date is not None and r.doc_date.flag]
+    assert len(flagged) == 1 and "0201" in (flagged[0].doc_date.flag or "")
+    assert all(
+        r.doc_date.start.year > 1800 for r in found.values() if r.doc_date and r.doc_date.start
+    )
+
+
+@needs_corpus
+def test_frus_history_file_is_one_record_with_scan_link() -> None:
+    path = CORPUS / "frus-history" / "documents" / "1957-03-21-kennan-to-leopold.xml"
+    items = list(parse(path))
+    assert [c.id for c in items if isinstance(c, Collection)] == ["frus-history"]
+    (record,) = records(items).values()
+    assert record.id == "frus-history-1957-03-21-kennan-to-leopold"
+    assert record.title == (
+        "Correspondence Between Richard Leopold and George Kennan, February-March 1957"
+    )
+    assert record.doc_date is not None and record.doc_date.start == date(1957, 3, 21)
+    assert record.extra["scan_url"] == (
+        "https://static.history.state.gov/frus-history/documents/1957-03-21-kennan-to-leopold.pdf"
+    )
+    assert record.source is not None and "Lot File 96 D 292" in record.source
+    assert [c.name for c in record.collections] == ["History of the Foreign Relations series"]
+    html = html_of(record)
+    assert "<h3>Richard W. Leopold to George F. Kennan</h3>" in html
+    assert "Source:" not in html and "Cited in" not in html
+
+
+@needs_corpus
+def test_frus_history_minutes_carry_their_classification() -> None:
+    path = CORPUS / "frus-history" / "documents" / "1969-11-07-hac-meeting-minutes.xml"
+    (record,) = records(parse(path)).values()
+    assert [t.name for t in record.classifications] == ["Limited Official Use"]
+
+
+@needs_corpus
+@pytest.mark.slow
+def test_every_frus_volume_matches_the_manifest_document_count() -> None:
+    with (FRUS / "manifest.tsv").open(encoding="utf-8") as handle:
+        manifest = list(csv.DictReader(handle, delimiter="\t"))
+    assert len(manifest) == 121
+    failures = []
+    total = 0
+    started = time.perf_counter()
+    for row in manifest:
+        found = records(parse(FRUS / row["file"]))
+        total += len(found)
+        if len(found) != int(row["documents"]):
+            failures.append((row["volume_id"], len(found), row["documents"]))
+    elapsed = time.perf_counter() - started
+    baseline_started = time.perf_counter()
+    bare = sum(count_document_divs(FRUS / row["file"]) for row in manifest)
+    baseline = time.perf_counter() - baseline_started
+    print(
+        f"\nTEI ingest: {total} records from {len(manifest)} volumes in {elapsed:.1f} s "
+        f"({total / elapsed:.0f} records/s); bare iterparse count: {bare} divs in "
+        f"{baseline:.1f} s ({elapsed / baseline:.1f}× slower)"
+    )
+    assert failures == []
+    assert total == bare == 41_292
+
+
+@needs_corpus
+@pytest.mark.slow
+def test_every_frus_history_file_parses() -> None:
+    paths = sorted((CORPUS / "frus-history" / "documents").glob("*.xml"))
+    assert len(paths) == 63
+    for path in paths:
+        (record,) = records(parse(path)).values()
+        assert record.doc_date is not None and record.doc_date.start is not None
+        assert record.extra["scan_url"].endswith(".pdf")
+        assert html_of(record)
