@@ -19,6 +19,7 @@ from fonds.config import Settings, load_settings
 from fonds.ingest.ocr import Ocr
 from fonds.ingest.pipeline import IngestReport, Progress, ingest_paths
 from fonds.model import Record
+from fonds.names import Authority
 from fonds.search import SearchBackend, SearchResult, open_index
 from fonds.serialize import record_to_json
 from fonds.store import Outcome, Store, reader
@@ -32,6 +33,7 @@ class Archive:
         self.settings = settings
         self.store = Store(settings)
         self._index: SearchBackend | None = None
+        self._authority: tuple[tuple[int, int], Authority] | None = None
 
     # -- writing ------------------------------------------------------------------------
 
@@ -126,10 +128,13 @@ class Archive:
 
     def expand_name(self, name: str) -> list[str]:
         """Every known form of the person or place `name` matches (for search expansion)."""
-        from fonds.store.people import expand
+        from fonds.store.people import authority_version, expand, load_authority
 
         with self.store.read() as c:
-            return expand(c, name)
+            version = authority_version(c)
+            if self._authority is None or self._authority[0] != version:
+                self._authority = (version, load_authority(c))
+            return expand(c, self._authority[1], name)
 
     def sync_index(self) -> int:
         """Bring the index up to date with the store's outbox; return the records applied."""

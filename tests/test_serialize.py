@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fonds.dates import from_iso, parse_date
@@ -237,6 +237,7 @@ def test_reading_does_not_change_the_input() -> None:
     assert data == before
 
 
+@settings(deadline=None)
 @given(st.text(max_size=40))
 def test_any_hand_written_date_reads_without_error(value: str) -> None:
     record = record_from_json({"id": "x", "title": "X", "doc_date": value})

@@ -150,8 +150,20 @@ class _Authority(Generic[E]):
         if entry.id and entry.id in self._entries:
             self._join(entry.id, entry, forms, 1.0, "id", entry.name)
             return entry.id, 1.0
+        found = self.match(entry)
+        if found is not None:
+            entry_id, score, rule, form = found
+            self._join(entry_id, entry, forms, score, rule, form)
+            return entry_id, score
+        return self._create(entry, forms), 1.0
+
+    def match(self, entry: E) -> tuple[str, float, str, str] | None:
+        """The entry `entry` would join, without joining it: (id, confidence, rule, form).
+
+        None when no entry reaches `threshold` with a clear lead over the next candidate.
+        """
         best: dict[str, tuple[float, str, str]] = {}
-        for form in forms:
+        for form in self._forms_of(entry):
             for entry_id, found in self._score(form).items():
                 if entry_id not in best or found[0] > best[entry_id][0]:
                     best[entry_id] = (found[0], form, found[2])
@@ -160,9 +172,22 @@ class _Authority(Generic[E]):
             entry_id, (score, form, rule) = ranked[0]
             runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
             if score >= 1.0 or runner_up < score - self.margin:
-                self._join(entry_id, entry, forms, score, rule, form)
-                return entry_id, score
-        return self._create(entry, forms), 1.0
+                return entry_id, score, rule, form
+        return None
+
+    def load(self, entry: E) -> str:
+        """Put a stored entry back as it is, under its own id, with no matching.
+
+        The store calls this when it rebuilds the authority from the database.
+        """
+        if not entry.id:
+            raise ValueError("load() needs an entry with an id")
+        if entry.id in self._entries:
+            for form in self._forms_of(entry):
+                if form not in self._forms[entry.id]:
+                    self._add_form(entry.id, form)
+            return entry.id
+        return self._create(entry, self._forms_of(entry))
 
     def merge(self, keep_id: str, drop_id: str) -> None:
         """Fold entry `drop_id` into `keep_id`; `undo` of the recorded Match splits it again."""

@@ -104,6 +104,7 @@ TITLE_OPTIONS = "StartSel=<mark>, StopSel=</mark>, HighlightAll=true"
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
 STATEMENT_TIMEOUT_MS = 15_000
+ANALYZE_AFTER = 10_000  # records written since the last ANALYZE that call for another
 MLT_TERMS = 25
 MLT_MAX_FREQUENCY = 0.05  # words in more than 5% of records say nothing about likeness
 SUGGEST_SIMILARITY = 0.4
@@ -334,6 +335,7 @@ class PostgresIndex:
         self._writer: Connection | None = None
         self._frequencies: tuple[float, dict[str, float], float] | None = None
         self._frequencies_at = 0.0
+        self._unanalysed = 0
         with engine.begin() as conn:
             self._setup(conn, rum)
         self.use_rum = rum and self.has_rum
@@ -370,7 +372,8 @@ class PostgresIndex:
               tsv_fields tsvector NOT NULL DEFAULT ''
             )""")
         )
-        conn.execute(text(f"COMMENT ON TABLE {TABLE} IS '{_SCHEMA_TAG}'"))
+        if tag != _SCHEMA_TAG:
+            conn.execute(text(f"COMMENT ON TABLE {TABLE} IS '{_SCHEMA_TAG}'"))
         conn.execute(
             text(
                 f"CREATE TABLE IF NOT EXISTS {WORDS} "
@@ -436,6 +439,7 @@ class PostgresIndex:
             writer = self._writer_()
             writer.execute(text(_INSERT), rows)
             writer.execute(text(_INSERT_WORDS), {"words": sorted(words)})
+            self._unanalysed += len(rows)
             if labels:
                 writer.execute(
                     text(_INSERT_LABEL),
@@ -461,6 +465,11 @@ class PostgresIndex:
             writer, self._writer = self._writer, None
             try:
                 writer.commit()
+                if self._unanalysed >= ANALYZE_AFTER:
+                    # Fresh statistics: the planner's choices, and more_like_this's word rarity.
+                    writer.execute(text(f"ANALYZE {TABLE}"))
+                    writer.commit()
+                    self._unanalysed = 0
             finally:
                 writer.close()
 
@@ -617,9 +626,10 @@ class PostgresIndex:
             parts = [usql.render(relaxed_expr)] if relaxed_expr is not None else []
             parts += _filters(usql, filters, [])
             parts.append("date_start IS NULL")
+            where_undated = " AND ".join(f"({p})" for p in parts)
             result.undated_count = int(
                 conn.execute(
-                    text(f"SELECT count(*) FROM {TABLE} WHERE {' AND '.join(parts)}"),
+                    text(f"SELECT count(*) FROM {TABLE} WHERE {where_undated}"),
                     usql.params,
                 ).scalar()
                 or 0
@@ -1240,10 +1250,12 @@ def _window(folded: str, stems: re.Pattern[str] | None) -> tuple[int, int]:
     found = stems.search(folded) if stems is not None else None
     start = max(0, found.start() - HEADLINE_WINDOW // 3) if found else 0
     end = min(len(folded), start + HEADLINE_WINDOW)
-    if start > 0:
-        start = folded.find(" ", start, found.start() if found else end) + 1
+    if start > 0:  # begin and end between words
+        space = folded.find(" ", start, found.start() if found else end)
+        start = space + 1 if space >= 0 else start
     if end < len(folded):
-        end = max(start + 1, folded.rfind(" ", start, end))
+        space = folded.rfind(" ", start, end)
+        end = space if space > start else end
     return start, end
 
 

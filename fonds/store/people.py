@@ -1,38 +1,50 @@
 """The people authority in the database: persons, every form of their names, and merges.
 
 `PersonResolver.resolve` is called for each person a record names. It finds the person by
-any known form of the name (exact key first, then the matching rules of `fonds.names`), or
-creates one; each new form is stored with the confidence and rule of the match, so an editor
-can review it (`fonds people`) and undo a wrong one (`fonds split`).
+any known form of the name through `fonds.names.Authority` (shared keys across scripts and
+romanisations first, then fuzzy matching), or creates one. Each new form is stored with the
+confidence and rule of its match, so an editor can review it (`fonds people`) and undo a
+wrong one (`fonds split`).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, insert, select, update
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from fonds.model import Person
+from fonds.names import Authority, normalize, split_name, variants
+
+# A one-word query matches a person's surname at this fuzzy confidence (for expansion only).
+SURNAME_THRESHOLD = 0.65
 from fonds.store import tables as t
 
 
 class PersonResolver:
-    """Resolves names to person ids through one connection, with an in-memory key cache."""
+    """Resolves names to person ids through one connection.
+
+    The authority is loaded from the database on first use and kept in step with what this
+    resolver writes; `forget()` drops it after a rolled-back savepoint.
+    """
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
-        self._by_key: dict[str, int] | None = None
+        self._authority: Authority | None = None
+        self._exact: dict[str, int] = {}
+        self._forms: dict[int, set[str]] = defaultdict(set)
 
     def resolve(self, person: Person, origin: str | None = None) -> int:
         """The id of the person `person` names, creating the person when none matches."""
-        keys = self._keys()
-        forms = [person.name, *person.variants]
-        if person.as_written:
-            forms.append(person.as_written)
-        person_id: int | None = None
-        for form in forms:
-            person_id = keys.get(name_key(form))
-            if person_id is not None:
-                break
-        if person_id is None:
+        authority = self._load()
+        cached = self._exact.get(person.name)
+        if cached is not None and not person.variants:
+            self._describe(cached, person)
+            return cached
+        probe = person.model_copy(update={"id": None})
+        found = authority.match(probe)
+        if found is None:
             person_id = int(
                 self.connection.execute(
                     insert(t.persons).values(
@@ -41,92 +53,169 @@ class PersonResolver:
                         birth_year=person.birth_year,
                         death_year=person.death_year,
                     )
-                ).inserted_primary_key[0]
+                ).inserted_primary_key[0]  # type: ignore[index]
             )
-        elif person.description:
-            self.connection.execute(
-                update(t.persons)
-                .where(t.persons.c.id == person_id, t.persons.c.description.is_(None))
-                .values(description=person.description)
-            )
-        for form in forms:
-            key = name_key(form)
-            if key and key not in keys:
+            authority.load(probe.model_copy(update={"id": str(person_id)}))
+            confidence, rule = 1.0, "new"
+        else:
+            entry_id, confidence, rule, _form = found
+            person_id = int(entry_id)
+            authority.add(probe.model_copy(update={"id": entry_id}))
+            self._describe(person_id, person)
+        for form in _forms(person):
+            if form not in self._forms[person_id]:
                 self.connection.execute(
                     insert(t.person_names).values(
-                        person_id=person_id,
-                        name=form,
-                        key=key,
-                        confidence=1.0,
-                        rule="exact",
-                        origin=origin,
+                        person_id=person_id, name=form, key=normalize(form),
+                        confidence=confidence if form != person.name or rule != "new" else 1.0,
+                        rule=rule, origin=origin,
                     )
                 )
-                keys[key] = person_id
+                self._forms[person_id].add(form)
+            self._exact[form] = person_id
         return person_id
 
     def forget(self) -> None:
         """Drop the cache (after a rolled-back record, whose new names never landed)."""
-        self._by_key = None
+        self._authority = None
+        self._exact.clear()
+        self._forms.clear()
 
     def merge(self, keep_id: int, drop_id: int) -> None:
         """Fold person `drop_id` into `keep_id`: names and record links move over."""
         c = self.connection
-        c.execute(
-            update(t.person_names)
-            .where(t.person_names.c.person_id == drop_id)
-            .values(person_id=keep_id, rule="merged")
-        )
+        c.execute(update(t.person_names).where(t.person_names.c.person_id == drop_id)
+                  .values(person_id=keep_id, rule="merged", confidence=1.0))
         links = c.execute(select(t.record_persons).where(t.record_persons.c.person_id == drop_id))
         for link in links.mappings().all():
-            c.execute(
-                delete(t.record_persons).where(
-                    t.record_persons.c.record_id == link["record_id"],
-                    t.record_persons.c.person_id == drop_id,
-                    t.record_persons.c.role == link["role"],
-                )
-            )
-            clash = c.execute(
-                select(t.record_persons.c.person_id).where(
-                    t.record_persons.c.record_id == link["record_id"],
-                    t.record_persons.c.person_id == keep_id,
-                    t.record_persons.c.role == link["role"],
-                )
-            ).first()
+            c.execute(delete(t.record_persons).where(
+                t.record_persons.c.record_id == link["record_id"],
+                t.record_persons.c.person_id == drop_id, t.record_persons.c.role == link["role"]))
+            clash = c.execute(select(t.record_persons.c.person_id).where(
+                t.record_persons.c.record_id == link["record_id"],
+                t.record_persons.c.person_id == keep_id,
+                t.record_persons.c.role == link["role"])).first()
             if clash is None:
                 c.execute(insert(t.record_persons).values({**link, "person_id": keep_id}))
         c.execute(delete(t.persons).where(t.persons.c.id == drop_id))
         self.forget()
 
-    def _keys(self) -> dict[str, int]:
-        if self._by_key is None:
-            rows = self.connection.execute(select(t.person_names.c.key, t.person_names.c.person_id))
-            self._by_key = {row.key: int(row.person_id) for row in rows}
-        return self._by_key
+    def split(self, person_id: int, forms: list[str]) -> int:
+        """Undo a wrong match: move `forms` (and the record links written with them) out
+        of `person_id` into a new person; return its id."""
+        c = self.connection
+        rows = c.execute(select(t.person_names).where(
+            t.person_names.c.person_id == person_id, t.person_names.c.name.in_(forms))).all()
+        if not rows:
+            raise ValueError(f"none of those forms belong to person {person_id}")
+        new_id = int(c.execute(insert(t.persons).values(name=rows[0].name))
+                     .inserted_primary_key[0])  # type: ignore[index]
+        c.execute(update(t.person_names).where(t.person_names.c.id.in_([r.id for r in rows]))
+                  .values(person_id=new_id, rule="split", confidence=1.0))
+        c.execute(update(t.record_persons).where(
+            t.record_persons.c.person_id == person_id,
+            t.record_persons.c.as_written.in_(forms)).values(person_id=new_id))
+        self.forget()
+        return new_id
+
+    def _describe(self, person_id: int, person: Person) -> None:
+        if person.description:
+            self.connection.execute(
+                update(t.persons)
+                .where(t.persons.c.id == person_id, t.persons.c.description.is_(None))
+                .values(description=person.description)
+            )
+
+    def _load(self) -> Authority:
+        if self._authority is None:
+            authority = Authority()
+            names: dict[int, list[str]] = defaultdict(list)
+            for row in self.connection.execute(
+                select(t.person_names.c.person_id, t.person_names.c.name)
+                .order_by(t.person_names.c.id)
+            ):
+                names[int(row.person_id)].append(row.name)
+            for row in self.connection.execute(select(t.persons.c.id, t.persons.c.name)):
+                forms = names.get(int(row.id), [])
+                authority.load(Person(id=str(row.id), name=row.name,
+                                      variants=[f for f in forms if f != row.name]))
+                self._forms[int(row.id)] = set(forms)
+                for form in forms:
+                    self._exact[form] = int(row.id)
+            self._authority = authority
+        return self._authority
 
 
-def name_key(name: str) -> str:
-    """Temporary exact key until fonds.names lands: casefolded words."""
-    import re
-
-    return " ".join(re.findall(r"\w+", name.casefold()))
+def load_authority(connection: Connection) -> Authority:
+    """The people authority as the database holds it now."""
+    return PersonResolver(connection)._load()
 
 
-def expand(connection: Connection, name: str) -> list[str]:
-    """Every stored form of the person or place that `name` names (empty when none)."""
-    key = name_key(name)
-    if not key:
-        return []
-    person_ids = select(t.person_names.c.person_id).where(t.person_names.c.key == key)
-    rows = connection.execute(
-        select(t.person_names.c.name).where(t.person_names.c.person_id.in_(person_ids))
-    )
-    forms = [row.name for row in rows]
-    places = connection.execute(
-        select(t.terms.c.name, t.terms.c.variants).where(t.terms.c.kind == "place")
-    )
-    for place in places:
-        variants = [place.name, *(place.variants or [])]
-        if any(name_key(v) == key for v in variants):
-            forms.extend(variants)
+def authority_version(connection: Connection) -> tuple[int, int]:
+    """Changes whenever a name form or person is added, merged or split."""
+    row = connection.execute(select(func.max(t.person_names.c.id), func.count())
+                             .select_from(t.person_names)).first()
+    return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
+
+
+def expand(connection: Connection, authority: Authority, name: str) -> list[str]:
+    """Every stored form of the person that `name` names, with their derived variants,
+    plus the variants of a place name (Peking → Beijing, 北京); empty when none."""
+    forms = authority.expand(name) if len(authority) else []
+    if len(forms) <= 1 and len(name.split()) == 1 and len(name) >= 4:
+        # A lone surname, perhaps misspelt ("Chevornenko"): the people it may be, with
+        # their surnames, since texts often name a person by surname alone.
+        for entry, score, _form in authority.find(name, limit=3):
+            if score >= SURNAME_THRESHOLD:
+                for stored in authority.forms(entry.id or ""):
+                    forms.append(stored)
+                    surname = split_name(stored).surname
+                    if surname:
+                        forms.append(surname)
+    places = connection.execute(select(t.terms.c.name).where(
+        t.terms.c.kind == "place", func.lower(t.terms.c.name) == name.lower())).first()
+    place_forms = variants(name, "place")
+    if places is not None or len(place_forms) > 1:
+        forms.extend(place_forms)
     return list(dict.fromkeys(f for f in forms if f))
+
+
+def find(connection: Connection, name: str, limit: int = 20) -> list[dict[str, Any]]:
+    """People whom `name` may be, best first, with confidence and every stored form."""
+    authority = PersonResolver(connection)._load()
+    return [
+        {**_person_json(connection, int(entry.id or 0)), "confidence": round(score, 3),
+         "matched_form": form}
+        for entry, score, form in authority.find(name, limit=limit)
+    ]
+
+
+def list_people(connection: Connection, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    rows = connection.execute(select(t.persons.c.id).order_by(t.persons.c.name)
+                              .offset(offset).limit(limit))
+    return [_person_json(connection, int(row.id)) for row in rows]
+
+
+def _person_json(connection: Connection, person_id: int) -> dict[str, Any]:
+    person = connection.execute(select(t.persons).where(t.persons.c.id == person_id)).first()
+    names = connection.execute(
+        select(t.person_names.c.name, t.person_names.c.confidence, t.person_names.c.rule,
+               t.person_names.c.origin)
+        .where(t.person_names.c.person_id == person_id).order_by(t.person_names.c.id))
+    records = connection.execute(
+        select(func.count(func.distinct(t.record_persons.c.record_id)))
+        .where(t.record_persons.c.person_id == person_id)).scalar_one()
+    return {
+        "id": person_id,
+        "name": person.name if person else "",
+        "description": person.description if person else None,
+        "records": int(records),
+        "names": [dict(n._mapping) for n in names],
+    }
+
+
+def _forms(person: Person) -> list[str]:
+    forms = [person.name, *person.variants]
+    if person.as_written:
+        forms.append(person.as_written)
+    return [f for f in dict.fromkeys(f.strip() for f in forms) if f]

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, create_engine, text
 from fonds.model import Record
 from fonds.search import FacetCount
 from fonds.search._postgres import PostgresIndex, fold, open_postgres, search_text
-from tests.search.test_tantivy import CHAPTER, PIECES, RECORDS, authority
+from tests.search.test_tantivy import CHAPTER, PIECES, RECORDS, authority, record
 
 pytestmark = pytest.mark.postgres
 
@@ -289,6 +289,20 @@ def test_folded_matches_are_marked_in_the_original_letters(index: PostgresIndex)
 def test_prefix_matches_are_marked(index: PostgresIndex) -> None:
     hit = index.search("autob*").hits[0]
     assert "<mark>autobahn</mark>" in hit.snippet
+
+
+def test_snippet_of_a_long_text_is_cut_around_the_match(index: PostgresIndex) -> None:
+    filler = "Routine administrative matters were discussed at length. " * 300
+    index.add([record("r14", "A long report", f"{filler} The Politburo approved it. {filler}")])
+    index.commit()
+    try:
+        hit = index.search("politburo").hits[0]
+    finally:
+        index.delete(["r14"])
+        index.commit()
+    assert "<mark>Politburo</mark> approved it" in hit.snippet
+    assert hit.snippet.startswith("… ") and hit.snippet.endswith(" …")
+    assert len(hit.snippet) < 600
 
 
 def test_chinese_snippet_marks_the_whole_word(index: PostgresIndex) -> None:

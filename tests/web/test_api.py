@@ -229,3 +229,26 @@ def test_openapi_document_lists_the_routes(client: TestClient) -> None:
         "/iiif/{record_id}/manifest.json",
     ):
         assert path in paths, path
+
+
+def test_tokens_are_kept_only_as_hashes(archive: Archive) -> None:
+    from sqlalchemy import select
+
+    from fonds import users
+    from fonds.store import tables as t
+
+    token = users.add_user(archive, "hasher", "correct horse", "admin")
+    with archive.store.read() as c:
+        row = c.execute(select(t.users).where(t.users.c.name == "hasher")).one()
+    assert token not in (row.token_hash, row.password_hash)
+    assert row.token_hash == users.hash_token(token)
+    assert users.verify_token(archive, token).name == "hasher"  # type: ignore[union-attr]
+    assert users.verify_password(archive, "hasher", "correct horse") is not None
+    assert users.verify_password(archive, "hasher", "wrong") is None
+    fresh = users.new_token(archive, "hasher")
+    assert users.verify_token(archive, token) is None
+    assert users.verify_token(archive, fresh) is not None
+    with pytest.raises(ValueError, match="exists already"):
+        users.add_user(archive, "hasher", "x")
+    with pytest.raises(ValueError, match="unknown role"):
+        users.add_user(archive, "someone", "x", "superuser")
