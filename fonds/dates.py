@@ -24,6 +24,15 @@ _ISO = re.compile(r"^\s*(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ][\d:.+\-Z]*)?\
 _YYYYMMDD = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 _SLASHED = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 _SEASONS = {21: "Spring", 22: "Summer", 23: "Autumn", 24: "Winter"}
+_MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+# The common written forms, read without the general (and slow) EDTF text grammar.
+_MONTH_DAY_YEAR = re.compile(rf"^{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})$", re.I)
+_DAY_MONTH_YEAR = re.compile(rf"^[\"']?(\d{{1,2}})[\"']?(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})$",
+                             re.I)
+_MONTH_YEAR = re.compile(rf"^{_MONTH},?\s+(\d{{4}})$", re.I)
 
 
 def from_iso(value: str) -> HistoricalDate | None:
@@ -61,6 +70,9 @@ def parse_date(text: str, *, dayfirst: bool = False) -> HistoricalDate | None:
         return _exact(text, year, month, day or None)
     if _ISO.match(text) or _YYYYMMDD.match(text):
         return from_iso(text)
+    written = _written(text)
+    if written is not None:
+        return written
     try:
         code = _edtf_code(text)
         if code is None:
@@ -108,6 +120,19 @@ def display(value: HistoricalDate | None) -> str:
 def iso_day(value: HistoricalDate | None) -> str | None:
     """The first day the date can mean, as YYYY-MM-DD (the archive API's rounded-down date)."""
     return value.start.isoformat() if value is not None and value.start else None
+
+
+def _written(text: str) -> HistoricalDate | None:
+    if match := _MONTH_DAY_YEAR.match(text):
+        month, day, year = match.groups()
+        return _exact(text, int(year), _MONTHS[month.lower()], int(day))
+    if match := _DAY_MONTH_YEAR.match(text):
+        day, month, year = match.groups()
+        return _exact(text, int(year), _MONTHS[month.lower()], int(day))
+    if match := _MONTH_YEAR.match(text):
+        month, year = match.groups()
+        return _exact(text, int(year), _MONTHS[month.lower()], None)
+    return None
 
 
 def _exact(text: str, year: int, month: int | None, day: int | None) -> HistoricalDate:

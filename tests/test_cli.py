@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from fonds.cli import app
+from fonds.archive import open_archive
+from fonds.cli import EXAMPLES, app
+from fonds.ingest import fonds_json
+from fonds.model import Record
+from fonds.store import reader
 
 runner = CliRunner()
 
@@ -161,9 +165,47 @@ def test_export_refuses_an_unknown_format(filled: Path) -> None:
 def test_demo_builds_the_example_archive_without_failures(tmp_path: Path) -> None:
     result = fonds("demo", "--no-serve", "--archive", tmp_path / "demo")
     assert result.exit_code == 0, result.output
-    assert " 0 failed" in " ".join(result.stdout.split())
+    assert "17 added, 0 updated, 0 unchanged, 0 failed" in " ".join(result.stdout.split())
     listed = json.loads(fonds("list", "--format", "json", "--archive", tmp_path / "demo").stdout)
-    assert listed["total"] >= 14
+    assert listed["total"] == 17
+    again = fonds("demo", "--no-serve", "--archive", tmp_path / "demo")
+    assert "0 added, 0 updated" in " ".join(again.stdout.split())
+
+
+def test_every_demo_record_says_it_is_demo_data() -> None:
+    records = [item for path in sorted(EXAMPLES.glob("*.yaml")) for item in fonds_json.parse(path)]
+    demo = [r for r in records if isinstance(r, Record)]
+    assert len(demo) == 17
+    for record in demo:
+        assert record.rights is not None and "not a historical document" in record.rights.name
+        assert all("[" in r.text.splitlines()[0] for r in record.translations + record.transcripts)
+
+
+def test_demo_shows_collections_people_places_and_dates(tmp_path: Path) -> None:
+    with open_archive(tmp_path / "demo") as archive:
+        archive.ingest(EXAMPLES, workers=1)
+        with archive.store.read() as c:
+            collections = {info.id: info for info in reader.collections(c)}
+            people, total = reader.persons(c, limit=100)
+            places = {term.name: term for term in reader.terms(c, "place")}
+        mao = archive.expand_name("Mao Tse-tung")
+        khrushchev = archive.expand_name("Хрущёв")
+        records = list(archive.iter_records())
+    assert len(collections) == 4
+    assert collections["demo-embassy-beijing"].parent_id == "demo-sino-soviet"
+    assert all(info.count > 0 for info in collections.values())
+    assert total >= 10
+    assert "Mao Zedong" in mao and "毛泽东" in mao
+    assert "Nikita Khrushchev" in khrushchev
+    assert places["Beijing"].parent_id == places["China"].id
+    assert places["East Berlin"].parent_id == places["Berlin"].id
+    assert places["Berlin"].parent_id == places["Germany"].id
+    precisions = {r.doc_date.precision.value if r.doc_date else None for r in records}
+    assert {"day", "month", "season", "year", "decade", None} <= precisions
+    assert any(r.doc_date and r.doc_date.uncertain for r in records)
+    assert any(r.doc_date and r.doc_date.approximate for r in records)
+    transcripts = {t.language.id for r in records for t in r.transcripts if t.language}
+    assert {"rus", "chi"} <= transcripts
 
 
 def test_version() -> None:

@@ -24,6 +24,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from fonds import cite as citations
 from fonds.dates import display
@@ -477,9 +478,18 @@ async def put_record(request: Request, record_id: str) -> Response:
         )
     except (ValueError, TypeError) as error:
         return problem(422, "Invalid record", str(error))
+    empty = _empty_names(record)
+    if empty:
+        return problem(422, "Invalid record", f"Empty names or ids in: {', '.join(empty)}.")
     for rendition in record.renditions:
         rendition.source_path = None  # the API never reads files from the server's disk
-    outcome = archive.save(record)
+    try:
+        outcome = archive.save(record)
+    except SQLAlchemyError as error:
+        # The transaction rolled back: nothing of the record was written.
+        return problem(
+            422, "Record not saved", f"The database refused the record: {type(error).__name__}."
+        )
     saved = archive.get(record_id, include_unpublished=True)
     body = {"outcome": outcome, "record": record_to_json(saved) if saved else None}
     return json_response(request, body, status=201 if outcome == "added" else 200)
@@ -499,6 +509,29 @@ def delete_record(request: Request, record_id: str) -> Response:
     if not archive.delete(record_id):
         return problem(404, "Not found", f"There is no record {record_id!r}.")
     return Response(status_code=204, headers=CORS_HEADERS)
+
+
+def _empty_names(record: Record) -> list[str]:
+    """Fields holding a person, term or collection without a name (or id): never valid."""
+    fields = (
+        "creators",
+        "contributors",
+        "persons_mentioned",
+        "original_coverages",
+        "subjects",
+        "themes",
+        "repositories",
+        "donors",
+        "publishers",
+        "classifications",
+        "type",
+    )
+    bad = [name for name in fields if any(not part.name.strip() for part in getattr(record, name))]
+    if any(not c.id.strip() or not c.name.strip() for c in record.collections):
+        bad.append("collections")
+    if any(not lang.id.strip() for lang in record.languages):
+        bad.append("languages")
+    return bad
 
 
 def _require_editor(request: Request, archive: Archive) -> Response | None:

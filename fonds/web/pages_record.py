@@ -26,7 +26,14 @@ from fonds.model import Person, Record, Rendition, html_to_text
 from fonds.serialize import record_to_json
 from fonds.store import reader
 from fonds.web.errors import error_page
-from fonds.web.render import TTLCache, archive_of, clean_html, respond, strip_json
+from fonds.web.render import (
+    TTLCache,
+    archive_of,
+    clean_html,
+    respond,
+    strip_json,
+    wants_json,
+)
 
 log = logging.getLogger("fonds.web")
 router = APIRouter(include_in_schema=False)
@@ -112,7 +119,7 @@ def record_page_with_slug(request: Request, record_id: str, slug: str) -> Respon
 
 @router.get("/document/{record_id}")
 def record_page(request: Request, record_id: str) -> Response:
-    return _record_response(request, strip_json(record_id), json_twin=False)
+    return _record_response(request, strip_json(record_id), json_twin=wants_json(request))
 
 
 def _record_response(request: Request, record_id: str, *, json_twin: bool) -> Response:
@@ -120,8 +127,8 @@ def _record_response(request: Request, record_id: str, *, json_twin: bool) -> Re
     record = archive.get(record_id)
     if record is None:
         return error_page(request, 404, "There is no published record with this number.")
-    if json_twin:
-        return JSONResponse(record_to_json(record))
+    if json_twin:  # answered before the page's citations and related records are worked out
+        return JSONResponse(record_to_json(record), headers={"Vary": "Accept"})
     context = record_context(request, record)
     return respond(request, "record.html", context, record_to_json(record))
 

@@ -199,7 +199,14 @@ def test_editor_puts_and_deletes_a_record(client: TestClient, editor: dict[str, 
 def test_invalid_body_is_422_and_writes_nothing(
     client: TestClient, editor: dict[str, str], archive: Archive
 ) -> None:
-    for body in ({"title": ""}, {"title": "x", "status": "lost"}, {"id": "other", "title": "x"}):
+    bodies = (
+        {"title": ""},
+        {"title": "x", "status": "lost"},
+        {"id": "other", "title": "x"},
+        {"title": "x", "creators": [""]},
+        {"title": "x", "collections": [{"id": "", "name": "Nameless"}]},
+    )
+    for body in bodies:
         response = client.put("/api/v1/records/w3", json=body, headers=editor)
         assert response.status_code == 422, body
         assert response.headers["content-type"].startswith("application/problem+json")
