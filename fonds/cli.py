@@ -218,15 +218,18 @@ def export(
 
             if format == "csv":
                 if output is None:
-                    count = exports.write_csv(opened, sys.stdout)
+                    count = exports.write_csv(opened, sys.stdout,
+                                              include_unpublished=include_unpublished)
                 else:
                     with output.open("w", encoding="utf-8", newline="") as out:
-                        count = exports.write_csv(opened, out)
+                        count = exports.write_csv(opened, out,
+                                                  include_unpublished=include_unpublished)
             else:
                 if output is None:
                     errors.print("--output FOLDER is required for bagit")
                     raise typer.Exit(2)
-                count = exports.write_bag(opened, output)
+                count = exports.write_bag(opened, output,
+                                          include_unpublished=include_unpublished)
         else:
             errors.print(f"Unknown format {format!r}: use jsonl, csv or bagit")
             raise typer.Exit(2)
@@ -484,6 +487,104 @@ def backup(
         if opened.settings.files_dir.exists():
             shutil.copytree(opened.settings.files_dir, destination / "files", dirs_exist_ok=True)
         console.print(f"Backed up to {destination} (run fonds reindex there to rebuild search)")
+
+
+@app.command("import")
+def import_bag(
+    bag: Annotated[Path, typer.Argument(help="A BagIt bag written by fonds export.")],
+    archive: ArchiveOption = None,
+) -> None:
+    """Import a BagIt export (validated first) into the archive: records, people, files.
+
+    Example: fonds import ./fonds-bag --archive ~/new-archive
+    """
+    from fonds import exports
+
+    with _open(archive) as opened:
+        try:
+            count = exports.import_bag(opened, bag)
+        except ValueError as error:
+            errors.print(f"Not imported: {error}")
+            raise typer.Exit(1) from None
+        console.print(f"Imported {count} records from {bag}")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The editor's login name.")],
+    archive: ArchiveOption = None,
+    role: Annotated[str, typer.Option(help="editor or admin.")] = "editor",
+    password: Annotated[str | None, typer.Option(
+        help="Password (asked for when not given and a terminal is attached).")] = None,
+) -> None:
+    """Add an editor and print the API token they use for writes (shown once).
+
+    Example: fonds users add maria --role editor --password s3cret
+    """
+    from fonds import users
+
+    if password is None:
+        if not sys.stdin.isatty():
+            errors.print("--password is required when no terminal is attached")
+            raise typer.Exit(2)
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _open(archive) as opened:
+        try:
+            token = users.add_user(opened, name, password, role)
+        except ValueError as error:
+            errors.print(str(error))
+            raise typer.Exit(1) from None
+        console.print(f"Added {role} {name}. API token (shown once): {token}", highlight=False)
+
+
+@users_app.command("list")
+def users_list(archive: ArchiveOption = None) -> None:
+    """List editors and their roles.
+
+    Example: fonds users list
+    """
+    from fonds import users
+
+    with _open(archive) as opened:
+        for user in users.list_users(opened):
+            console.print(f"{user.name}  {user.role}", highlight=False)
+
+
+@users_app.command("token")
+def users_token(
+    name: Annotated[str, typer.Argument(help="The editor's login name.")],
+    archive: ArchiveOption = None,
+) -> None:
+    """Issue a new API token for an editor (the old one stops working).
+
+    Example: fonds users token maria
+    """
+    from fonds import users
+
+    with _open(archive) as opened:
+        try:
+            console.print(users.new_token(opened, name), highlight=False)
+        except (KeyError, ValueError) as error:
+            errors.print(str(error))
+            raise typer.Exit(1) from None
+
+
+@users_app.command("remove")
+def users_remove(
+    name: Annotated[str, typer.Argument(help="The editor's login name.")],
+    archive: ArchiveOption = None,
+) -> None:
+    """Remove an editor (their token stops working).
+
+    Example: fonds users remove maria
+    """
+    from fonds import users
+
+    with _open(archive) as opened:
+        if not users.remove_user(opened, name):
+            errors.print(f"No user {name}")
+            raise typer.Exit(1)
+        console.print(f"Removed {name}")
 
 
 def _print_json(data: Any) -> None:

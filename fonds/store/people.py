@@ -34,12 +34,16 @@ class PersonResolver:
         self._authority: Authority | None = None
         self._exact: dict[str, int] = {}
         self._forms: dict[int, set[str]] = defaultdict(set)
+        self._described: set[int] = set()
 
     def resolve(self, person: Person, origin: str | None = None) -> int:
         """The id of the person `person` names, creating the person when none matches."""
         authority = self._load()
-        cached = self._exact.get(person.name)
-        if cached is not None and not person.variants:
+        forms = _forms(person)
+        known = {self._exact.get(form) for form in forms}
+        if len(known) == 1 and None not in known:
+            cached = known.pop()
+            assert cached is not None
             self._describe(cached, person)
             return cached
         probe = person.model_copy(update={"id": None})
@@ -56,13 +60,14 @@ class PersonResolver:
                 ).inserted_primary_key[0]  # type: ignore[index]
             )
             authority.load(probe.model_copy(update={"id": str(person_id)}))
+            self._described.add(person_id)
             confidence, rule = 1.0, "new"
         else:
             entry_id, confidence, rule, _form = found
             person_id = int(entry_id)
             authority.add(probe.model_copy(update={"id": entry_id}))
             self._describe(person_id, person)
-        for form in _forms(person):
+        for form in forms:
             if form not in self._forms[person_id]:
                 self.connection.execute(
                     insert(t.person_names).values(
@@ -119,7 +124,8 @@ class PersonResolver:
         return new_id
 
     def _describe(self, person_id: int, person: Person) -> None:
-        if person.description:
+        if person.description and person_id not in self._described:
+            self._described.add(person_id)
             self.connection.execute(
                 update(t.persons)
                 .where(t.persons.c.id == person_id, t.persons.c.description.is_(None))

@@ -48,8 +48,11 @@ class RecordWriter:
         self._collections: set[str] = set()
 
     def save(self, record: Record) -> Outcome:
-        """Save `record`; unchanged input is recognised by its content hash and left alone."""
-        record = record.model_copy(deep=True)
+        """Save `record`; unchanged input is recognised by its content hash and left alone.
+
+        The record is completed in place (ids, slug, timestamps): callers that keep using
+        their object pass a copy (`Archive.save` does).
+        """
         self._store_files(record)
         if not record.slug:
             record.slug = slugify(record.title)
