@@ -213,11 +213,6 @@ def test_version() -> None:
     assert result.stdout.startswith("fonds ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="record_terms.role VARCHAR(20) is shorter than the role "
-    "'translation_languages' the writer stores: PostgreSQL refuses the seeds",
-)
 def test_same_commands_with_fonds_database_url(pg_url: str, tmp_path: Path, corpus: Path) -> None:
     env = {"FONDS_DATABASE_URL": pg_url}
     home = tmp_path / "pg"

@@ -77,7 +77,7 @@ record_terms = Table(
         "record_id", String(200), ForeignKey("records.id", ondelete="CASCADE"), primary_key=True
     ),
     Column("term_id", Integer, ForeignKey("terms.id", ondelete="CASCADE"), primary_key=True),
-    Column("role", String(20), primary_key=True),  # the record field: subjects, donors, ...
+    Column("role", String(40), primary_key=True),  # the record field: subjects, donors, ...
     Column("position", Integer, nullable=False, default=0),
     Index("ix_record_terms_term", "term_id", "role"),
 )
@@ -120,7 +120,7 @@ record_persons = Table(
         "record_id", String(200), ForeignKey("records.id", ondelete="CASCADE"), primary_key=True
     ),
     Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True),
-    Column("role", String(20), primary_key=True),  # creators, contributors, persons_mentioned
+    Column("role", String(40), primary_key=True),  # creators, contributors, persons_mentioned
     Column("as_written", Text),
     Column("position", Integer, nullable=False, default=0),
     Index("ix_record_persons_person", "person_id", "role"),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 12:13:29.186100
+Create Date: 2026-11-22 12:42:21.750718
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def upgrade() -> None:
         "record_persons",
         sa.Column("record_id", sa.String(length=200), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
-        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("role", sa.String(length=40), nullable=False),
         sa.Column("as_written", sa.Text(), nullable=True),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -201,7 +201,7 @@ def upgrade() -> None:
         "record_terms",
         sa.Column("record_id", sa.String(length=200), nullable=False),
         sa.Column("term_id", sa.Integer(), nullable=False),
-        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("role", sa.String(length=40), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["record_id"],
