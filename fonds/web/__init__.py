@@ -28,6 +28,7 @@ def create_app(archive: Archive) -> FastAPI:
     )
     app.state.archive = archive
     errors.install(app)
+    api.install_preflight(app)
     for module in (api, srv, oai, iiif, pages):
         app.include_router(module.router)
     pages.mount_static(app)

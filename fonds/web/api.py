@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -45,7 +45,8 @@ from fonds.web.finder import (
 if TYPE_CHECKING:
     from fonds.archive import Archive
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+PREFIX = "/api/v1"
+router = APIRouter(prefix=PREFIX, tags=["api"])
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 50
@@ -239,19 +240,27 @@ def base_url(request: Request) -> str:
 # -- routes: records ------------------------------------------------------------------------
 
 
-@router.options("/{path:path}", include_in_schema=False)
-def preflight(path: str) -> Response:
-    """CORS preflight: reads may send conditional headers, writes a bearer token."""
-    return Response(
-        status_code=204,
-        headers={
-            **CORS_HEADERS,
-            "Access-Control-Allow-Methods": "GET, HEAD, PUT, DELETE, OPTIONS",
-            "Access-Control-Allow-Headers": "Authorization, Content-Type, If-None-Match, "
-            "If-Modified-Since",
-            "Access-Control-Max-Age": "86400",
-        },
-    )
+def install_preflight(app: FastAPI) -> None:
+    """Answer CORS preflight requests for /api/ paths.
+
+    A middleware rather than an OPTIONS catch-all route, so that an unknown API path
+    still answers 404 (a catch-all route would make it 405).
+    """
+
+    @app.middleware("http")
+    async def preflight(request: Request, call_next: Any) -> Any:
+        if request.method == "OPTIONS" and request.url.path.startswith(PREFIX + "/"):
+            return Response(
+                status_code=204,
+                headers={
+                    **CORS_HEADERS,
+                    "Access-Control-Allow-Methods": "GET, HEAD, PUT, DELETE, OPTIONS",
+                    "Access-Control-Allow-Headers": "Authorization, Content-Type, "
+                    "If-None-Match, If-Modified-Since",
+                    "Access-Control-Max-Age": "86400",
+                },
+            )
+        return await call_next(request)
 
 
 @router.get("/records", summary="List records, filtered, page by page")
