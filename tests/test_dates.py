@@ -196,7 +196,7 @@ def test_display_of_nothing_is_no_date() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="dates.py _from_edtf (line 177) calls every multi-year "
+    reason="dates.py _from_edtf calls every multi-year "
     "interval a DECADE, and display() prints start.year//10: 1969/1971 → '1960s'",
 )
 def test_interval_across_a_decade_is_not_shown_as_one_decade() -> None:
@@ -205,7 +205,7 @@ def test_interval_across_a_decade_is_not_shown_as_one_decade() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="dates.py display() line 102 appends 'th' to every century: 20XX → '21th century'",
+    reason="dates.py display() appends 'th' to every century: 20XX → '21th century'",
 )
 def test_twenty_first_century_has_its_ordinal() -> None:
     assert display(from_edtf("20XX")) == "21st century"

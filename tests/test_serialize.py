@@ -223,7 +223,7 @@ def test_empty_date_is_no_date() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="serialize.py line 81 rewrites the caller's rendition "
+    reason="serialize.py record_from_json rewrites the caller's rendition "
     "dicts in place ('language': 'eng' becomes {'id': 'eng'})",
 )
 def test_reading_does_not_change_the_input() -> None:

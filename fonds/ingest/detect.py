@@ -7,6 +7,7 @@ specific formats are asked before general ones.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import importlib
 import zlib
@@ -25,6 +26,13 @@ FORMATS: tuple[tuple[str, str], ...] = (
     ("da_json", "fonds.ingest.da_json"),
     ("fonds", "fonds.ingest.fonds_json"),
     ("wilson_page", "fonds.ingest.wilson_page"),
+)
+
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
 # Files that describe other files (sidecars, NARA spreadsheets) are read with them, not alone.
@@ -52,9 +60,17 @@ def read_head(path: Path) -> bytes:
 
 
 def detect(path: Path, head: bytes) -> Format | None:
-    """The format that claims the file, or None when none does."""
+    """The format that claims the file, or None when none does.
+
+    Sniffers read UTF-8 bytes: a UTF-16/32 head (with its byte-order mark) is re-encoded
+    first, so "title" is found in a file saved as UTF-16 by a Windows tool.
+    """
     if looks_binary(head) and not head.startswith(b"%PDF"):
         return None
+    for bom, encoding in _WIDE_BOMS:
+        if head.startswith(bom):
+            head = head.decode(encoding, errors="ignore").encode("utf-8")
+            break
     for name, module_name in FORMATS:
         module = importlib.import_module(module_name)
         if module.sniff(path, head):
