@@ -414,7 +414,9 @@ def serve(
 
 @app.command()
 def demo(
-    archive: ArchiveOption = None,
+    archive: Annotated[Path | None, typer.Option(
+        "--archive", "-a", help="Where to build the demo (default: a temporary folder; "
+        "FONDS_HOME is ignored so a real archive is never touched).")] = None,
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Build only.")] = False,
 ) -> None:

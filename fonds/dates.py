@@ -32,6 +32,8 @@ _MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _MONTH_DAY_YEAR = re.compile(rf"^{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})$", re.I)
 _DAY_MONTH_YEAR = re.compile(rf"^[\"']?(\d{{1,2}})[\"']?(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})$",
                              re.I)
+_HAS_YEAR = re.compile(r"\d{4}|\d{3}[Xx]|\d{2}[Xx]{2}|\bcentury\b", re.I)
+_QUALIFIER = re.compile(r"^\s*(early|mid|middle|late)[\s-]", re.I)
 _MONTH_YEAR = re.compile(rf"^{_MONTH},?\s+(\d{{4}})$", re.I)
 
 
@@ -47,6 +49,8 @@ def from_iso(value: str) -> HistoricalDate | None:
         return parse_date(value)
     year, month, day = (int(g) if g else None for g in match.groups())
     assert year is not None
+    if month is not None and 21 <= month <= 24 and day is None:  # an EDTF season
+        return from_edtf(value.strip())
     return _exact(value.strip(), year, month, day)
 
 
@@ -73,6 +77,8 @@ def parse_date(text: str, *, dayfirst: bool = False) -> HistoricalDate | None:
     written = _written(text)
     if written is not None:
         return written
+    if not _HAS_YEAR.search(text):  # no four-digit year and no century: no date
+        return None
     try:
         code = _edtf_code(text)
         if code is None:
@@ -110,11 +116,31 @@ def display(value: HistoricalDate | None) -> str:
         shown = str(start.year)
     elif value.precision is Precision.DECADE:
         shown = f"{start.year // 10 * 10}s"
+        qualifier = _QUALIFIER.match(value.text)
+        if qualifier:
+            shown = f"{qualifier.group(1).lower()} {shown}"
     elif value.precision is Precision.CENTURY:
-        shown = f"{start.year // 100 + 1}th century"
+        shown = f"{_ordinal(start.year // 100 + 1)} century"
+    elif value.precision is Precision.RANGE and value.end is not None:
+        shown = f"{_range_part(start, value)}–{_range_part(value.end, value)}"
     else:
         shown = value.text
     return f"{prefix}{shown}{suffix}"
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def _range_part(day: date, value: HistoricalDate) -> str:
+    """One end of a range, as precisely as the range was written."""
+    code = value.edtf or ""
+    if re.search(r"\d{4}-\d{2}-\d{2}", code):
+        return f"{calendar.month_name[day.month]} {day.day}, {day.year}"
+    if re.search(r"\d{4}-\d{2}", code):
+        return f"{calendar.month_name[day.month]} {day.year}"
+    return str(day.year)
 
 
 def iso_day(value: HistoricalDate | None) -> str | None:
@@ -184,6 +210,8 @@ def _from_edtf(text: str, code: str) -> HistoricalDate | None:
     lower, upper = parsed.lower_strict(), parsed.upper_strict()
     start = date(lower.tm_year, lower.tm_mon, lower.tm_mday)
     end = date(upper.tm_year, upper.tm_mon, upper.tm_mday)
+    if start > end:
+        return HistoricalDate(text=text, edtf=code, flag="range ends before it starts")
     if not PLAUSIBLE_YEARS[0] <= start.year <= PLAUSIBLE_YEARS[1]:
         return HistoricalDate(text=text, edtf=code, flag=f"implausible year {start.year:04d}")
     core = code.rstrip("?~%")
@@ -199,7 +227,7 @@ def _from_edtf(text: str, code: str) -> HistoricalDate | None:
     elif re.fullmatch(r"-?\d{4}-\d{2}-\d{2}", core):
         precision = Precision.DAY
     else:
-        precision = Precision.YEAR if start.year == end.year else Precision.DECADE
+        precision = Precision.RANGE
     return HistoricalDate(
         text=text,
         edtf=code,

@@ -33,6 +33,7 @@ class Precision(StrEnum):
     YEAR = "year"
     DECADE = "decade"
     CENTURY = "century"
+    RANGE = "range"  # an interval between two dates, each as precise as it was written
     UNKNOWN = "unknown"
 
 

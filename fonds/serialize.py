@@ -76,9 +76,11 @@ def record_from_json(data: dict[str, Any]) -> Record:
         {"id": v, "name": v} if isinstance(v, str) else v for v in data.get("collections") or []
     ]
     for name in _RENDITION_LISTS:
-        for rendition in data.get(name) or []:
-            if isinstance(rendition, dict) and isinstance(rendition.get("language"), str):
-                rendition["language"] = {"id": rendition["language"]}
+        data[name] = [
+            {**r, "language": {"id": r["language"]}}
+            if isinstance(r, dict) and isinstance(r.get("language"), str) else r
+            for r in data.get(name) or []
+        ]
     return Record.model_validate(data)
 
 
