@@ -381,6 +381,29 @@ def merge(
 
 
 @app.command()
+def split(
+    person: Annotated[int, typer.Argument(help="Id of the person a wrong match joined.")],
+    forms: Annotated[list[str], typer.Argument(help="The name forms to move out.")],
+    archive: ArchiveOption = None,
+) -> None:
+    """Undo a wrong automatic match: move name forms (and the records that used them) out
+    of a person into a new one. `fonds people NAME` shows each form's rule and confidence.
+
+    Example: fonds split 12 "Brewster, Herbert D."
+    """
+    from fonds.store.people import PersonResolver
+
+    with _open(archive) as opened:
+        try:
+            with opened.store.engine.begin() as c:
+                new_id = PersonResolver(c).split(person, forms)
+        except ValueError as error:
+            errors.print(str(error))
+            raise typer.Exit(1) from None
+        console.print(f"Moved {len(forms)} form(s) of person {person} to new person {new_id}")
+
+
+@app.command()
 def serve(
     archive: ArchiveOption = None,
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
