@@ -8,7 +8,7 @@ whenever they disagree) and the ingest pipeline together. Nothing here knows abo
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -24,7 +24,6 @@ from fonds.search import SearchBackend, SearchResult, open_index
 from fonds.serialize import record_to_json
 from fonds.store import Outcome, Store, reader
 from fonds.store import tables as t
-
 
 # Ingest batches (of up to 500 records) between two updates of the search index.
 INDEX_EVERY_BATCHES = 10

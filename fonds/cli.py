@@ -218,18 +218,19 @@ def export(
 
             if format == "csv":
                 if output is None:
-                    count = exports.write_csv(opened, sys.stdout,
-                                              include_unpublished=include_unpublished)
+                    count = exports.write_csv(
+                        opened, sys.stdout, include_unpublished=include_unpublished
+                    )
                 else:
                     with output.open("w", encoding="utf-8", newline="") as out:
-                        count = exports.write_csv(opened, out,
-                                                  include_unpublished=include_unpublished)
+                        count = exports.write_csv(
+                            opened, out, include_unpublished=include_unpublished
+                        )
             else:
                 if output is None:
                     errors.print("--output FOLDER is required for bagit")
                     raise typer.Exit(2)
-                count = exports.write_bag(opened, output,
-                                          include_unpublished=include_unpublished)
+                count = exports.write_bag(opened, output, include_unpublished=include_unpublished)
         else:
             errors.print(f"Unknown format {format!r}: use jsonl, csv or bagit")
             raise typer.Exit(2)
@@ -309,17 +310,21 @@ def cite(
             raise typer.Exit(1)
         base_url, name = opened.settings.base_url, opened.settings.site_name
         if style == "bibtex":
-            console.print(citations.to_bibtex(record, base_url=base_url, archive_name=name),
-                          highlight=False)
+            console.print(
+                citations.to_bibtex(record, base_url=base_url, archive_name=name), highlight=False
+            )
         elif style == "ris":
-            console.print(citations.to_ris(record, base_url=base_url, archive_name=name),
-                          highlight=False)
+            console.print(
+                citations.to_ris(record, base_url=base_url, archive_name=name), highlight=False
+            )
         elif style == "csl-json":
             _print_json(citations.to_csl_json(record, base_url=base_url, archive_name=name))
         else:
             try:
-                console.print(citations.cite(record, style, base_url=base_url, archive_name=name),
-                              highlight=False)
+                console.print(
+                    citations.cite(record, style, base_url=base_url, archive_name=name),
+                    highlight=False,
+                )
             except (KeyError, ValueError) as error:
                 errors.print(f"Unknown style {style!r}: {error}")
                 raise typer.Exit(2) from None
@@ -437,9 +442,15 @@ def serve(
 
 @app.command()
 def demo(
-    archive: Annotated[Path | None, typer.Option(
-        "--archive", "-a", help="Where to build the demo (default: a temporary folder; "
-        "FONDS_HOME is ignored so a real archive is never touched).")] = None,
+    archive: Annotated[
+        Path | None,
+        typer.Option(
+            "--archive",
+            "-a",
+            help="Where to build the demo (default: a temporary folder; "
+            "FONDS_HOME is ignored so a real archive is never touched).",
+        ),
+    ] = None,
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Build only.")] = False,
 ) -> None:
@@ -539,8 +550,10 @@ def users_add(
     name: Annotated[str, typer.Argument(help="The editor's login name.")],
     archive: ArchiveOption = None,
     role: Annotated[str, typer.Option(help="editor or admin.")] = "editor",
-    password: Annotated[str | None, typer.Option(
-        help="Password (asked for when not given and a terminal is attached).")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(help="Password (asked for when not given and a terminal is attached)."),
+    ] = None,
 ) -> None:
     """Add an editor and print the API token they use for writes (shown once).
 

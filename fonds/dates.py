@@ -30,8 +30,9 @@ _MONTHS["sept"] = 9
 _MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 # The common written forms, read without the general (and slow) EDTF text grammar.
 _MONTH_DAY_YEAR = re.compile(rf"^{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})$", re.I)
-_DAY_MONTH_YEAR = re.compile(rf"^[\"']?(\d{{1,2}})[\"']?(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})$",
-                             re.I)
+_DAY_MONTH_YEAR = re.compile(
+    rf"^[\"']?(\d{{1,2}})[\"']?(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})$", re.I
+)
 _HAS_YEAR = re.compile(r"\d{4}|\d{3}[Xx]|\d{2}[Xx]{2}|\bcentury\b", re.I)
 _QUALIFIER = re.compile(r"^\s*(early|mid|middle|late)[\s-]", re.I)
 _MONTH_YEAR = re.compile(rf"^{_MONTH},?\s+(\d{{4}})$", re.I)
@@ -129,7 +130,9 @@ def display(value: HistoricalDate | None) -> str:
 
 
 def _ordinal(number: int) -> str:
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
     return f"{number}{suffix}"
 
 

@@ -78,7 +78,8 @@ def record_from_json(data: dict[str, Any]) -> Record:
     for name in _RENDITION_LISTS:
         data[name] = [
             {**r, "language": {"id": r["language"]}}
-            if isinstance(r, dict) and isinstance(r.get("language"), str) else r
+            if isinstance(r, dict) and isinstance(r.get("language"), str)
+            else r
             for r in data.get(name) or []
         ]
     return Record.model_validate(data)

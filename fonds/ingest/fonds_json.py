@@ -41,7 +41,8 @@ def sniff(path: Path, head: bytes) -> bool:
         return isinstance(item, dict) and "id" in item and "title" in item
     if suffix in {".yaml", ".yml"}:
         return bool(re.search(rb"(?m)^\s*-?\s*title\s*:", head)) and bool(
-            re.search(rb"(?m)^\s*-?\s*id\s*:", head))
+            re.search(rb"(?m)^\s*-?\s*id\s*:", head)
+        )
     return b'"title"' in head and b'"id"' in head
 
 

@@ -45,7 +45,7 @@ class FileStore:
             try:
                 with os.fdopen(fd, "wb") as out, source.open("rb") as src:
                     shutil.copyfileobj(src, out, CHUNK)
-                os.replace(tmp, target)
+                Path(tmp).replace(target)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
@@ -59,5 +59,5 @@ class FileStore:
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
-            os.replace(tmp, target)
+            Path(tmp).replace(target)
         return digest, len(data)

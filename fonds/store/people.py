@@ -16,10 +16,10 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from fonds.model import Person
 from fonds.names import Authority, normalize, split_name, variants
+from fonds.store import tables as t
 
 # A one-word query matches a person's surname at this fuzzy confidence (for expansion only).
 SURNAME_THRESHOLD = 0.65
-from fonds.store import tables as t
 
 
 class PersonResolver:
@@ -71,9 +71,12 @@ class PersonResolver:
             if form not in self._forms[person_id]:
                 self.connection.execute(
                     insert(t.person_names).values(
-                        person_id=person_id, name=form, key=normalize(form),
+                        person_id=person_id,
+                        name=form,
+                        key=normalize(form),
                         confidence=confidence if form != person.name or rule != "new" else 1.0,
-                        rule=rule, origin=origin,
+                        rule=rule,
+                        origin=origin,
                     )
                 )
                 self._forms[person_id].add(form)
@@ -89,17 +92,27 @@ class PersonResolver:
     def merge(self, keep_id: int, drop_id: int) -> None:
         """Fold person `drop_id` into `keep_id`: names and record links move over."""
         c = self.connection
-        c.execute(update(t.person_names).where(t.person_names.c.person_id == drop_id)
-                  .values(person_id=keep_id, rule="merged", confidence=1.0))
+        c.execute(
+            update(t.person_names)
+            .where(t.person_names.c.person_id == drop_id)
+            .values(person_id=keep_id, rule="merged", confidence=1.0)
+        )
         links = c.execute(select(t.record_persons).where(t.record_persons.c.person_id == drop_id))
         for link in links.mappings().all():
-            c.execute(delete(t.record_persons).where(
-                t.record_persons.c.record_id == link["record_id"],
-                t.record_persons.c.person_id == drop_id, t.record_persons.c.role == link["role"]))
-            clash = c.execute(select(t.record_persons.c.person_id).where(
-                t.record_persons.c.record_id == link["record_id"],
-                t.record_persons.c.person_id == keep_id,
-                t.record_persons.c.role == link["role"])).first()
+            c.execute(
+                delete(t.record_persons).where(
+                    t.record_persons.c.record_id == link["record_id"],
+                    t.record_persons.c.person_id == drop_id,
+                    t.record_persons.c.role == link["role"],
+                )
+            )
+            clash = c.execute(
+                select(t.record_persons.c.person_id).where(
+                    t.record_persons.c.record_id == link["record_id"],
+                    t.record_persons.c.person_id == keep_id,
+                    t.record_persons.c.role == link["role"],
+                )
+            ).first()
             if clash is None:
                 c.execute(insert(t.record_persons).values({**link, "person_id": keep_id}))
         c.execute(delete(t.persons).where(t.persons.c.id == drop_id))
@@ -109,17 +122,26 @@ class PersonResolver:
         """Undo a wrong match: move `forms` (and the record links written with them) out
         of `person_id` into a new person; return its id."""
         c = self.connection
-        rows = c.execute(select(t.person_names).where(
-            t.person_names.c.person_id == person_id, t.person_names.c.name.in_(forms))).all()
+        rows = c.execute(
+            select(t.person_names).where(
+                t.person_names.c.person_id == person_id, t.person_names.c.name.in_(forms)
+            )
+        ).all()
         if not rows:
             raise ValueError(f"none of those forms belong to person {person_id}")
-        new_id = int(c.execute(insert(t.persons).values(name=rows[0].name))
-                     .inserted_primary_key[0])  # type: ignore[index]
-        c.execute(update(t.person_names).where(t.person_names.c.id.in_([r.id for r in rows]))
-                  .values(person_id=new_id, rule="split", confidence=1.0))
-        c.execute(update(t.record_persons).where(
-            t.record_persons.c.person_id == person_id,
-            t.record_persons.c.as_written.in_(forms)).values(person_id=new_id))
+        new_id = int(c.execute(insert(t.persons).values(name=rows[0].name)).inserted_primary_key[0])  # type: ignore[index]
+        c.execute(
+            update(t.person_names)
+            .where(t.person_names.c.id.in_([r.id for r in rows]))
+            .values(person_id=new_id, rule="split", confidence=1.0)
+        )
+        c.execute(
+            update(t.record_persons)
+            .where(
+                t.record_persons.c.person_id == person_id, t.record_persons.c.as_written.in_(forms)
+            )
+            .values(person_id=new_id)
+        )
         self.forget()
         return new_id
 
@@ -137,14 +159,18 @@ class PersonResolver:
             authority = Authority()
             names: dict[int, list[str]] = defaultdict(list)
             for row in self.connection.execute(
-                select(t.person_names.c.person_id, t.person_names.c.name)
-                .order_by(t.person_names.c.id)
+                select(t.person_names.c.person_id, t.person_names.c.name).order_by(
+                    t.person_names.c.id
+                )
             ):
                 names[int(row.person_id)].append(row.name)
             for row in self.connection.execute(select(t.persons.c.id, t.persons.c.name)):
                 forms = names.get(int(row.id), [])
-                authority.load(Person(id=str(row.id), name=row.name,
-                                      variants=[f for f in forms if f != row.name]))
+                authority.load(
+                    Person(
+                        id=str(row.id), name=row.name, variants=[f for f in forms if f != row.name]
+                    )
+                )
                 self._forms[int(row.id)] = set(forms)
                 for form in forms:
                     self._exact[form] = int(row.id)
@@ -159,8 +185,9 @@ def load_authority(connection: Connection) -> Authority:
 
 def authority_version(connection: Connection) -> tuple[int, int]:
     """Changes whenever a name form or person is added, merged or split."""
-    row = connection.execute(select(func.max(t.person_names.c.id), func.count())
-                             .select_from(t.person_names)).first()
+    row = connection.execute(
+        select(func.max(t.person_names.c.id), func.count()).select_from(t.person_names)
+    ).first()
     return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
 
 
@@ -178,8 +205,11 @@ def expand(connection: Connection, authority: Authority, name: str) -> list[str]
                     surname = split_name(stored).surname
                     if surname:
                         forms.append(surname)
-    places = connection.execute(select(t.terms.c.name).where(
-        t.terms.c.kind == "place", func.lower(t.terms.c.name) == name.lower())).first()
+    places = connection.execute(
+        select(t.terms.c.name).where(
+            t.terms.c.kind == "place", func.lower(t.terms.c.name) == name.lower()
+        )
+    ).first()
     place_forms = variants(name, "place")
     if places is not None or len(place_forms) > 1:
         forms.extend(place_forms)
@@ -190,27 +220,39 @@ def find(connection: Connection, name: str, limit: int = 20) -> list[dict[str, A
     """People whom `name` may be, best first, with confidence and every stored form."""
     authority = PersonResolver(connection)._load()
     return [
-        {**_person_json(connection, int(entry.id or 0)), "confidence": round(score, 3),
-         "matched_form": form}
+        {
+            **_person_json(connection, int(entry.id or 0)),
+            "confidence": round(score, 3),
+            "matched_form": form,
+        }
         for entry, score, form in authority.find(name, limit=limit)
     ]
 
 
 def list_people(connection: Connection, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    rows = connection.execute(select(t.persons.c.id).order_by(t.persons.c.name)
-                              .offset(offset).limit(limit))
+    rows = connection.execute(
+        select(t.persons.c.id).order_by(t.persons.c.name).offset(offset).limit(limit)
+    )
     return [_person_json(connection, int(row.id)) for row in rows]
 
 
 def _person_json(connection: Connection, person_id: int) -> dict[str, Any]:
     person = connection.execute(select(t.persons).where(t.persons.c.id == person_id)).first()
     names = connection.execute(
-        select(t.person_names.c.name, t.person_names.c.confidence, t.person_names.c.rule,
-               t.person_names.c.origin)
-        .where(t.person_names.c.person_id == person_id).order_by(t.person_names.c.id))
+        select(
+            t.person_names.c.name,
+            t.person_names.c.confidence,
+            t.person_names.c.rule,
+            t.person_names.c.origin,
+        )
+        .where(t.person_names.c.person_id == person_id)
+        .order_by(t.person_names.c.id)
+    )
     records = connection.execute(
-        select(func.count(func.distinct(t.record_persons.c.record_id)))
-        .where(t.record_persons.c.person_id == person_id)).scalar_one()
+        select(func.count(func.distinct(t.record_persons.c.record_id))).where(
+            t.record_persons.c.person_id == person_id
+        )
+    ).scalar_one()
     return {
         "id": person_id,
         "name": person.name if person else "",

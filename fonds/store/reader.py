@@ -199,7 +199,7 @@ def month_counts(c: Connection, year_value: int) -> list[tuple[int, int]]:
 
 def collections(c: Connection) -> list[CollectionInfo]:
     """Every collection with its count of published records, children under parents."""
-    counts = dict(
+    counts: dict[Any, int] = dict(
         c.execute(
             select(t.record_collections.c.collection_id, func.count())
             .join(t.records, t.records.c.id == t.record_collections.c.record_id)
@@ -258,7 +258,7 @@ def terms(
     )
     if role:
         counted = counted.where(t.record_terms.c.role == role)
-    counts = dict(c.execute(counted.group_by(t.record_terms.c.term_id)).all())
+    counts: dict[Any, int] = dict(c.execute(counted.group_by(t.record_terms.c.term_id)).all())
     select_terms = select(t.terms).where(t.terms.c.kind == kind).order_by(t.terms.c.name)
     if query:
         select_terms = select_terms.where(t.terms.c.name.ilike(f"%{query}%"))
@@ -298,7 +298,7 @@ def persons(
     total = c.execute(select(func.count()).select_from(select_persons.subquery())).scalar_one()
     rows = c.execute(select_persons.order_by(t.persons.c.name).offset(offset).limit(limit)).all()
     ids_list = [row.id for row in rows]
-    counts = (
+    counts: dict[Any, int] = (
         dict(
             c.execute(
                 select(
@@ -410,14 +410,15 @@ def _month_end(year: int, month: int) -> int:
 
 def _order(order: Order) -> list[Any]:
     c = t.records.c
-    return {
+    orders: dict[str, list[Any]] = {
         "date": [c.date_start.is_(None), c.date_start, c.id],
         "-date": [c.date_start.is_(None), c.date_start.desc(), c.id],
         "title": [c.title, c.id],
         "updated": [c.updated_at, c.id],
         "-updated": [c.updated_at.desc(), c.id],
         "id": [c.id],
-    }[order]
+    }
+    return orders[order]
 
 
 def _record(row: Any) -> Record:

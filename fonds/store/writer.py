@@ -279,9 +279,8 @@ class RecordWriter:
             }
             if term.id and term.id.isdigit() and not self._id_taken(int(term.id)):
                 values["id"] = int(term.id)
-            term_id = int(
-                self.connection.execute(insert(t.terms).values(values)).inserted_primary_key[0]
-            )
+            inserted = self.connection.execute(insert(t.terms).values(values))
+            term_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
         self._terms[key] = term_id
         return term_id
 

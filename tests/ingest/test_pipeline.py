@@ -41,7 +41,9 @@ def _reasons(report: object) -> dict[str, str]:
     return {Path(f.path).name: f.reason for f in report.failures}  # type: ignore[attr-defined]
 
 
-def test_hostile_files_fail_alone_and_good_files_are_saved(archive: Archive, tmp_path: Path) -> None:
+def test_hostile_files_fail_alone_and_good_files_are_saved(
+    archive: Archive, tmp_path: Path
+) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "good.json").write_text(json.dumps(_record("good-1", "A good record")))
@@ -50,8 +52,10 @@ def test_hostile_files_fail_alone_and_good_files_are_saved(archive: Archive, tmp
     (inbox / "truncated.json").write_text('{"id": "t-1", "title": "Cut off')
     bomb = (
         '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
-        + "".join(f'<!ENTITY lol{i} "{"&lol" + str(i - 1) + ";" * 1 if i > 1 else "&lol;"}' * 10
-                  + '">' for i in range(1, 10))
+        + "".join(
+            f'<!ENTITY lol{i} "{"&lol" + str(i - 1) + ";" * 1 if i > 1 else "&lol;"}' * 10 + '">'
+            for i in range(1, 10)
+        )
         + ']>\n<TEI xmlns="http://www.tei-c.org/ns/1.0"><text>&lol9;</text></TEI>\n'
     )
     (inbox / "bomb.xml").write_text(bomb)
@@ -102,9 +106,11 @@ def test_wrong_encodings_are_read_correctly(archive: Archive, tmp_path: Path) ->
     inbox.mkdir()
     title = "Запись беседы с Мао Цзэдуном"
     (inbox / "cp1251.json").write_bytes(
-        json.dumps(_record("cp1251", title), ensure_ascii=False).encode("cp1251"))
+        json.dumps(_record("cp1251", title), ensure_ascii=False).encode("cp1251")
+    )
     (inbox / "utf16.json").write_bytes(
-        json.dumps(_record("utf16", title), ensure_ascii=False).encode("utf-16"))
+        json.dumps(_record("utf16", title), ensure_ascii=False).encode("utf-16")
+    )
     mojibake = json.dumps(_record("mojibake", "Café Peking"), ensure_ascii=False)
     (inbox / "mojibake.json").write_bytes(mojibake.encode("utf-8").decode("latin-1").encode())
     page = SEED_PAGE.read_text(encoding="utf-8")
@@ -134,13 +140,34 @@ def test_gzip_that_is_cut_short_is_reported(archive: Archive, tmp_path: Path) ->
 @pytest.mark.slow
 def test_ingest_killed_mid_way_resumes_without_duplicates(tmp_path: Path) -> None:
     home = tmp_path / "archive"
-    volumes = [CORPUS / "frus" / "volumes" / name for name in (
-        "frus1961-63v22.xml", "frus1961-63v05.xml", "frus1958-60v19.xml", "frus1964-68v30.xml")]
-    command = [sys.executable, "-m", "fonds", "ingest", "--archive", str(home), "--workers", "2",
-               *map(str, volumes)]
+    volumes = [
+        CORPUS / "frus" / "volumes" / name
+        for name in (
+            "frus1961-63v22.xml",
+            "frus1961-63v05.xml",
+            "frus1958-60v19.xml",
+            "frus1964-68v30.xml",
+        )
+    ]
+    command = [
+        sys.executable,
+        "-m",
+        "fonds",
+        "ingest",
+        "--archive",
+        str(home),
+        "--workers",
+        "2",
+        *map(str, volumes),
+    ]
     env = {**os.environ, "FONDS_OCR": "false"}
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     database = home / "fonds.db"
     deadline = time.monotonic() + 240
     landed = 0
