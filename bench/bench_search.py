@@ -176,6 +176,9 @@ def fill_index(index: TantivyIndex, base: list[Record], n: int, seed: int = 7) -
         writer.add_document(doc)
         if (i + 1) % COMMIT_EVERY == 0:
             writer.commit()
+        if (i + 1) % 100_000 == 0:
+            rate = (i + 1) / (time.perf_counter() - start)
+            print(f"  {i + 1:,} documents added, {rate:,.0f}/s", file=sys.stderr, flush=True)
     writer.commit()
     writer.wait_merging_threads()
     index._index.reload()

@@ -95,7 +95,7 @@ def run(url: str, n: int, base: list[Record], repeat: int) -> None:
         url, connect_args={"options": f"-c search_path={schema},public"}, pool_size=2
     )
     try:
-        index = open_postgres(engine)
+        index = open_postgres(engine, rum=False)
         start = time.perf_counter()
         for batch in batches(synthetic(base, n), BATCH):
             index.add(batch)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from html import unescape
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -308,18 +309,20 @@ class IngestError(Exception):
 
 
 _TAG = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"[ \t\r\f\v]+")
+_SPACE = re.compile(r"[ \t\r\f\v\xa0]+")
+_BLOCK_END = re.compile(r"(?i)<\s*(?:br|/p|/div|/li|/h[1-6]|/tr)\s*/?>")
+_SCRIPT = re.compile(r"(?is)<(script|style)[^>]*>.*?</\1>")
+# Line breaks with only spaces around them, in any number: one line break.
+_BLANK_LINES = re.compile(r" *\n[\n ]*")
 
 
 def html_to_text(html: str) -> str:
     """Strip tags for indexing and plain-text display; block ends become line breaks."""
-    from html import unescape
-
-    text = re.sub(r"(?i)<\s*(br|/p|/div|/li|/h[1-6]|/tr)\s*/?>", "\n", html)
-    text = re.sub(r"(?is)<(script|style)[^>]*>.*?</\1>", " ", text)
+    text = _BLOCK_END.sub("\n", html)
+    text = _SCRIPT.sub(" ", text)
     text = unescape(_TAG.sub(" ", text))
-    lines = (_SPACE.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    text = _SPACE.sub(" ", text)
+    return _BLANK_LINES.sub("\n", text).strip()
 
 
 def slugify(text: str, max_length: int = 80) -> str:

@@ -397,41 +397,59 @@ def _save(
     outcome: FileOutcome,
     after_commit: Callable[[], object] | None,
 ) -> None:
-    """Save one file's items in batches; mark the file done with its last batch."""
-    position = 0
-    while position < len(items) or position == 0:
-        batch = items[position : position + BATCH]
-        position += BATCH
-        last = position >= len(items)
-        with store.write() as writer:
-            for item in batch:
-                _save_item(writer, item, job, outcome)
-            if last and not outcome.failures:
-                writer.connection.execute(
-                    insert(t.ingested_files).values(
-                        sha256=job.key,
-                        path=str(job.path),
-                        format=job.format,
-                        records=outcome.added + outcome.updated + outcome.unchanged,
-                        ingested_at=datetime.now(UTC),
-                    )
-                )
+    """Save one file's items in batches; mark the file done with its last batch.
+
+    A batch is first written in one plain transaction (the fast path); if any record in
+    it fails, that transaction is rolled back and the batch written again with a savepoint
+    per record, so the bad record fails alone and every other one lands whole.
+    """
+    for start in range(0, max(len(items), 1), BATCH):
+        batch = items[start : start + BATCH]
+        last = start + BATCH >= len(items)
+        counts = (outcome.added, outcome.updated, outcome.unchanged)
+        try:
+            with store.write() as writer:
+                for item in batch:
+                    _save_one(writer, item, job, outcome)
+                if last:
+                    _mark_done(writer, job, outcome)
+        except Exception:
+            outcome.added, outcome.updated, outcome.unchanged = counts
+            with store.write() as writer:
+                for item in batch:
+                    _save_item(writer, item, job, outcome)
+                if last and not outcome.failures:
+                    _mark_done(writer, job, outcome)
         if after_commit:
             after_commit()
-        if last:
-            break
+
+
+def _mark_done(writer: RecordWriter, job: _Job, outcome: FileOutcome) -> None:
+    writer.connection.execute(
+        insert(t.ingested_files).values(
+            sha256=job.key,
+            path=str(job.path),
+            format=job.format,
+            records=outcome.added + outcome.updated + outcome.unchanged,
+            ingested_at=datetime.now(UTC),
+        )
+    )
+
+
+def _save_one(writer: RecordWriter, item: Item, job: _Job, outcome: FileOutcome) -> None:
+    if isinstance(item, Record):
+        result = writer.save(item)
+        setattr(outcome, result, getattr(outcome, result) + 1)
+    elif isinstance(item, Collection):
+        writer.save_collection(item)
+    else:
+        writer.save_person(item, origin=job.path.name)
 
 
 def _save_item(writer: RecordWriter, item: Item, job: _Job, outcome: FileOutcome) -> None:
     savepoint = writer.connection.begin_nested()
     try:
-        if isinstance(item, Record):
-            result = writer.save(item)
-            setattr(outcome, result, getattr(outcome, result) + 1)
-        elif isinstance(item, Collection):
-            writer.save_collection(item)
-        else:
-            writer.save_person(item, origin=job.path.name)
+        _save_one(writer, item, job, outcome)
         savepoint.commit()
     except Exception as error:
         savepoint.rollback()

@@ -3,8 +3,9 @@
 Every web worker on every machine then shares one engine, so search lives in the database, in
 a table of its own (`search_records`) derived from the store like the Tantivy index is: the
 store calls `add`/`delete`/`commit`, `fonds reindex` rebuilds it. The backend creates what it
-needs on open (tables, indexes, the `pg_trgm` extension, `rum` when asked for) and recreates
-its tables when they were written by another version of this module.
+needs on open (tables, indexes, the `pg_trgm` extension for name suggestions, and `rum` for
+ranked top-k where the role may create it) and recreates its tables when another version of
+this module wrote them. bench/bench_search_pg.py measures it, GIN beside RUM.
 
 Text is folded in Python before PostgreSQL sees it (lower case, `ё` → `е`, Latin accents
 dropped), so matching never depends on the database's locale. The `russian` text search
@@ -81,7 +82,7 @@ PREFIX_STEMS = 50
 # ts_rank_cd's weights for D, C, B, A: body, places and subjects, description and people, title.
 RANK_WEIGHTS = "{0.1, 0.3, 0.5, 1.0}"
 RANK_NORMALIZATION = 1  # divide by 1 + log(length): a long report does not win by bulk alone
-# Fields reachable only as `field:value`, besides person, place and subject.
+# The fields `field:value` looks in through `tsv_fields` (`title:` uses weight A of `tsv`).
 SEARCH_FIELDS: tuple[str, ...] = (
     "person",
     "place",
@@ -321,12 +322,14 @@ class PostgresIndex:
 
     Writes go through one connection whose transaction `commit()` ends, so searches (on other
     connections) never see half a batch; `close()` rolls back what was not committed.
-    With `rum=True` (and Debian's `postgresql-15-rum` installed) the stemmed vector gets a RUM
-    index instead of GIN and plain word queries are ranked by it, top-k without scoring
-    every match.
+    Unless `rum=False`, when the `rum` extension can be created (Debian's
+    `postgresql-15-rum`; creating it takes a superuser) the stemmed vector gets a RUM index
+    instead of GIN and queries on it are ranked by that index: the top 20 of a word in a
+    quarter of 50,000 records in 20 ms rather than scoring all 13,000 (250 ms, see
+    bench/bench_search_pg.py). Without it GIN serves, with the same results.
     """
 
-    def __init__(self, engine: Engine, *, rum: bool = False) -> None:
+    def __init__(self, engine: Engine, *, rum: bool | None = None) -> None:
         self.engine = engine
         self.was_reset = False
         self.has_trgm = False
@@ -338,22 +341,30 @@ class PostgresIndex:
         self._unanalysed = 0
         with engine.begin() as conn:
             self._setup(conn, rum)
-        self.use_rum = rum and self.has_rum
+        self.use_rum = self.has_rum
 
     # --- schema -------------------------------------------------------------------------------
 
-    def _setup(self, conn: Connection, rum: bool) -> None:
+    def _setup(self, conn: Connection, rum: bool | None) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SETUP_LOCK})
-        tag = conn.execute(
-            text("SELECT obj_description(to_regclass(:t), 'pg_class')"), {"t": TABLE}
-        ).scalar()
-        exists = conn.execute(text("SELECT to_regclass(:t) IS NOT NULL"), {"t": TABLE}).scalar()
+        # In the schema tables are created in: one of the same name further along the
+        # search_path (another archive's) is none of ours.
+        exists, tag, has_function = conn.execute(
+            text(
+                "SELECT t.oid IS NOT NULL, obj_description(t.oid, 'pg_class'), "
+                "to_regprocedure(format('%I.fonds_prefixed_tsvector(text, text)', "
+                "current_schema())) IS NOT NULL "
+                "FROM (SELECT to_regclass(format('%I.%I', current_schema(), CAST(:t AS text))) "
+                "AS oid) AS t"
+            ),
+            {"t": TABLE},
+        ).one()
         if exists and tag != _SCHEMA_TAG:
             conn.execute(text(f"DROP TABLE IF EXISTS {TABLE}, {LABELS}, {WORDS}"))
-            conn.execute(text("DROP FUNCTION IF EXISTS fonds_prefixed_tsvector(text, text)"))
+            has_function = False  # rewritten: it may have changed with the tables
             self.was_reset = True
         self.has_trgm = _try_extension(conn, "pg_trgm")
-        self.has_rum = rum and _try_extension(conn, "rum")
+        self.has_rum = rum is not False and _try_extension(conn, "rum")
         facets = ",\n".join(f"f_{f} text[] NOT NULL DEFAULT '{{}}'" for f in FACETS)
         conn.execute(
             text(f"""
@@ -387,14 +398,11 @@ class PostgresIndex:
               PRIMARY KEY (facet, value)
             )""")
         )
-        has_function = conn.execute(
-            text("SELECT to_regprocedure('fonds_prefixed_tsvector(text, text)') IS NOT NULL")
-        ).scalar()
         if not has_function:
             # The stemmed words of `doc`, each prefixed (`person:khrushchev`), positions kept.
             conn.execute(
                 text(r"""
-                CREATE FUNCTION fonds_prefixed_tsvector(prefix text, doc text)
+                CREATE OR REPLACE FUNCTION fonds_prefixed_tsvector(prefix text, doc text)
                 RETURNS tsvector LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $f$
                   SELECT coalesce(string_agg(
                     '''' || replace(replace(left(prefix || v.lexeme, 500), '\', '\\'),
@@ -540,10 +548,7 @@ class PostgresIndex:
         )
         try:
             with self.engine.connect() as conn:
-                conn.execute(
-                    text("SELECT set_config('statement_timeout', :ms, true)"),
-                    {"ms": str(STATEMENT_TIMEOUT_MS)},
-                )
+                _read_settings(conn)
                 self._search(
                     conn,
                     query,
@@ -649,7 +654,8 @@ class PostgresIndex:
         if self.use_rum and list(ranked) == ["tsv"]:
             param = sql.bind(" | ".join(f"({q})" for q in ranked["tsv"]))
             distance = f"(tsv <=> CAST({param} AS tsquery))"
-            return f"1.0 / NULLIF({distance}, 0)", f"{distance}, record_id"
+            # The distance alone: any second sort key and RUM's ordered scan is not used.
+            return f"1.0 / NULLIF({distance}, 0)", distance
         scores = []
         for column, queries in ranked.items():
             param = sql.bind(" | ".join(f"({q})" for q in queries))
@@ -746,6 +752,7 @@ class PostgresIndex:
         """
         limit = max(1, min(int(limit), 100))
         with self.engine.connect() as conn:
+            _read_settings(conn)
             terms = conn.execute(
                 text(
                     f"SELECT v.lexeme, v.weights FROM {TABLE} r, unnest(r.tsv) AS v "
@@ -1316,6 +1323,19 @@ def _mark_variants(conn: Connection, compiler: _Compiler, hits: list[Hit]) -> No
         flags = found.get(hit.id, ())
         forms = [form for (form, _), flag in zip(compiler.names, flags, strict=False) if flag]
         hit.matched_variants = list(dict.fromkeys(forms))
+
+
+def _read_settings(conn: Connection) -> None:
+    """A time limit, and indexes always: the planner does not know that a sequential scan
+    unpacks every record's vector (kilobytes, out of line) to test `@@`, so for a word in a
+    quarter of the records it would choose one and take ten times longer."""
+    conn.execute(
+        text(
+            "SELECT set_config('statement_timeout', :ms, true), "
+            "set_config('enable_seqscan', 'off', true)"
+        ),
+        {"ms": str(STATEMENT_TIMEOUT_MS)},
+    )
 
 
 def _similar_names(conn: Connection, name: str, limit: int) -> list[str]:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from fonds.model import Collection, Person, Place, Record, Rendition, Term, slugify
 from fonds.serialize import record_to_json
@@ -148,10 +149,20 @@ class RecordWriter:
         return bool(result.rowcount)
 
     def queue_index(self, record_id: str, op: str) -> None:
+        """Ask the search index to take up `record_id` (one upsert statement)."""
+        values = {"record_id": record_id, "op": op, "queued_at": now()}
+        dialect = self.connection.dialect.name
+        if dialect in {"sqlite", "postgresql"}:
+            module = sqlite if dialect == "sqlite" else postgresql
+            statement = module.insert(t.index_queue).values(values)
+            statement = statement.on_conflict_do_update(
+                index_elements=[t.index_queue.c.record_id],
+                set_={"op": statement.excluded.op, "queued_at": statement.excluded.queued_at},
+            )
+            self.connection.execute(statement)
+            return
         self.connection.execute(delete(t.index_queue).where(t.index_queue.c.record_id == record_id))
-        self.connection.execute(
-            insert(t.index_queue).values(record_id=record_id, op=op, queued_at=now())
-        )
+        self.connection.execute(insert(t.index_queue).values(values))
 
     # -- private ------------------------------------------------------------------------
 
