@@ -470,7 +470,7 @@ def ndcg(ranked: Sequence[str], relevant: dict[str, int], k: int = 10) -> float:
     """Normalised discounted cumulative gain at k, with gains 2^grade - 1."""
 
     def dcg(grades: Iterable[int]) -> float:
-        return sum((2**g - 1) / math.log2(i + 1) for i, g in enumerate(grades, 1))
+        return sum((2.0**g - 1) / math.log2(i + 1) for i, g in enumerate(grades, 1))
 
     ideal = dcg(sorted(relevant.values(), reverse=True)[:k])
     return dcg(relevant.get(rid, 0) for rid in ranked[:k]) / ideal if ideal else 0.0

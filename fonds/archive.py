@@ -51,14 +51,19 @@ class Archive:
         if options is None:
             options = {"ocr": self.ocr()}
         batches = 0
+        fresh: dict[str, Record] = {}
 
-        def after_commit() -> None:
+        def after_commit(saved: list[Record]) -> None:
             # An index commit costs ~0.5 s: bring search up to date every few batches,
-            # and always at the end, rather than after every transaction.
+            # and always at the end, rather than after every transaction. The records
+            # just saved are indexed from memory (their text already extracted by the
+            # parser's worker) instead of being read back from the database.
             nonlocal batches
             batches += 1
+            fresh.update((record.id, record) for record in saved)
             if batches % INDEX_EVERY_BATCHES == 0:
-                self.sync_index()
+                self.sync_index(fresh)
+                fresh.clear()
 
         report = ingest_paths(
             self.store,
@@ -68,7 +73,7 @@ class Archive:
             on_progress=on_progress,
             after_commit=after_commit,
         )
-        self.sync_index()
+        self.sync_index(fresh)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         report.write(self.settings.home / "reports" / f"ingest-{stamp}.json")
         return report
@@ -150,8 +155,11 @@ class Archive:
                 self._authority = (version, load_authority(c))
             return expand(c, self._authority[1], name)
 
-    def sync_index(self) -> int:
-        """Bring the index up to date with the store's outbox; return the records applied."""
+    def sync_index(self, fresh: dict[str, Record] | None = None) -> int:
+        """Bring the index up to date with the store's outbox; return the records applied.
+
+        `fresh` holds records the caller has just saved, so they need not be read back.
+        """
         if self._index is None:
             self._index = open_index(self.settings.index_dir)
         applied = 0
@@ -162,7 +170,10 @@ class Archive:
                 return applied
             upserts = [rid for rid, op in pending if op == "upsert"]
             deletes = [rid for rid, op in pending if op != "upsert"]
-            records = self.get_many(upserts) if upserts else []
+            known = fresh or {}
+            records = [known[rid] for rid in upserts if rid in known and known[rid].is_published()]
+            unknown = [rid for rid in upserts if rid not in known]
+            records += self.get_many(unknown) if unknown else []
             present = {r.id for r in records}
             # Records no longer published leave the index too.
             self._index.delete([*deletes, *(rid for rid in upserts if rid not in present)])

@@ -13,13 +13,13 @@ import hashlib
 import json
 import re
 import unicodedata
-from html import unescape
 from datetime import date, datetime
 from enum import StrEnum
+from html import unescape
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 RenditionKind = Literal["translation", "transcript", "scan"]
 Status = Literal["draft", "published", "embargoed"]
@@ -191,6 +191,7 @@ class Rendition(_Part):
     size: int | None = None
     pages: list[Page] = Field(default_factory=list)
     source_path: Path | None = Field(default=None, exclude=True)
+    _text: str | None = PrivateAttr(default=None)
 
     @property
     def extension(self) -> str:
@@ -200,10 +201,17 @@ class Rendition(_Part):
 
     @property
     def text(self) -> str:
-        """Plain text of the rendition: the HTML without tags, or the pages joined."""
-        if self.html:
-            return html_to_text(self.html)
-        return "\n\n".join(page.text for page in self.pages)
+        """Plain text of the rendition: the HTML without tags, or the pages joined.
+
+        Worked out once and kept (it travels with the object from an ingest worker to the
+        process that indexes it); `html` is not changed after a rendition is made.
+        """
+        if self._text is None:
+            if self.html:
+                self._text = html_to_text(self.html)
+            else:
+                self._text = "\n\n".join(page.text for page in self.pages)
+        return self._text
 
 
 class Record(_Part):

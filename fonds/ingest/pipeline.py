@@ -152,7 +152,7 @@ def ingest_paths(
     workers: int = 2,
     options: dict[str, Any] | None = None,
     on_progress: Callable[[Progress], None] | None = None,
-    after_commit: Callable[[], object] | None = None,
+    after_commit: Callable[[list[Record]], object] | None = None,
     max_bytes: int | None = None,
 ) -> IngestReport:
     """Ingest every file under `paths` into `store` and report what happened."""
@@ -387,6 +387,10 @@ def _parse(job: _Job) -> _Parsed:
             return _Parsed(error=f"sidecar: {error}")
     if not items:
         return _Parsed(error="no records found in file")
+    for item in items:  # plain text for the index, worked out here on the worker's core
+        if isinstance(item, Record):
+            for rendition in item.renditions:
+                rendition.text  # noqa: B018
     return _Parsed(items=items)
 
 
@@ -395,7 +399,7 @@ def _save(
     job: _Job,
     items: list[Item],
     outcome: FileOutcome,
-    after_commit: Callable[[], object] | None,
+    after_commit: Callable[[list[Record]], object] | None,
 ) -> None:
     """Save one file's items in batches; mark the file done with its last batch.
 
@@ -407,21 +411,25 @@ def _save(
         batch = items[start : start + BATCH]
         last = start + BATCH >= len(items)
         counts = (outcome.added, outcome.updated, outcome.unchanged)
+        saved: list[Record] = []
         try:
             with store.write() as writer:
                 for item in batch:
-                    _save_one(writer, item, job, outcome)
+                    if _save_one(writer, item, job, outcome):
+                        saved.append(item)  # type: ignore[arg-type]
                 if last:
                     _mark_done(writer, job, outcome)
         except Exception:
             outcome.added, outcome.updated, outcome.unchanged = counts
+            saved = []
             with store.write() as writer:
                 for item in batch:
-                    _save_item(writer, item, job, outcome)
+                    if _save_item(writer, item, job, outcome):
+                        saved.append(item)  # type: ignore[arg-type]
                 if last and not outcome.failures:
                     _mark_done(writer, job, outcome)
         if after_commit:
-            after_commit()
+            after_commit(saved)
 
 
 def _mark_done(writer: RecordWriter, job: _Job, outcome: FileOutcome) -> None:
@@ -436,21 +444,25 @@ def _mark_done(writer: RecordWriter, job: _Job, outcome: FileOutcome) -> None:
     )
 
 
-def _save_one(writer: RecordWriter, item: Item, job: _Job, outcome: FileOutcome) -> None:
+def _save_one(writer: RecordWriter, item: Item, job: _Job, outcome: FileOutcome) -> bool:
+    """Save one item; True when it was a record that was added or changed."""
     if isinstance(item, Record):
         result = writer.save(item)
         setattr(outcome, result, getattr(outcome, result) + 1)
-    elif isinstance(item, Collection):
+        return result != "unchanged"
+    if isinstance(item, Collection):
         writer.save_collection(item)
     else:
         writer.save_person(item, origin=job.path.name)
+    return False
 
 
-def _save_item(writer: RecordWriter, item: Item, job: _Job, outcome: FileOutcome) -> None:
+def _save_item(writer: RecordWriter, item: Item, job: _Job, outcome: FileOutcome) -> bool:
     savepoint = writer.connection.begin_nested()
     try:
-        _save_one(writer, item, job, outcome)
+        changed = _save_one(writer, item, job, outcome)
         savepoint.commit()
+        return changed
     except Exception as error:
         savepoint.rollback()
         writer.forget()
@@ -458,3 +470,4 @@ def _save_item(writer: RecordWriter, item: Item, job: _Job, outcome: FileOutcome
         outcome.failures.append(
             Failure(str(job.path), f"{type(error).__name__}: {error}", record_id)
         )
+        return False

@@ -684,38 +684,31 @@ class PostgresIndex:
                 result.warnings.append(f'There is no facet "{facet}"; it was not counted.')
             elif facet not in counted:
                 counted.append(facet)
-        columns = ["date_start", *(f"f_{f}" for f in counted)]
-        parts = [
-            "SELECT 'total', NULL::text, count(*), "
-            "(count(*) FILTER (WHERE date_start IS NULL))::text FROM m"
-        ]
-        for facet in counted:
-            label = (
-                f"(SELECT label FROM {LABELS} l WHERE l.facet = '{facet}' AND l.value = x.v)"
-                if facet in _LABELLED
-                else "x.v"
-            )
-            parts.append(
-                f"SELECT '{facet}', x.v, x.n, {label} FROM ("
-                f"SELECT v, count(*) AS n FROM m, unnest(m.f_{facet}) AS v "
-                f"GROUP BY v ORDER BY n DESC, v LIMIT {size}) AS x"
-            )
+        # One pass over the matches: every facet value, year and total becomes a (kind, value)
+        # pair; grouped, ranked within its kind, cut to `size`; labels looked up for the rest.
+        pairs = [f"SELECT '{f}' AS kind, unnest(r.f_{f}) AS v" for f in counted]
+        pairs.append("SELECT '_total', CASE WHEN r.date_start IS NULL THEN 'undated' END")
         if histogram:
-            parts.append(
-                "SELECT '_year', extract(year FROM date_start)::int::text, count(*), NULL "
-                "FROM m WHERE date_start IS NOT NULL GROUP BY 2"
+            pairs.append(
+                "SELECT '_year', extract(year FROM r.date_start)::int::text "
+                "WHERE r.date_start IS NOT NULL"
             )
         statement = (
-            f"WITH m AS MATERIALIZED (SELECT {', '.join(columns)} FROM {TABLE} WHERE {where}) "
-            + " UNION ALL ".join(f"({p})" for p in parts)
+            "WITH g AS (SELECT x.kind, x.v, count(*) AS n "
+            f"FROM {TABLE} AS r CROSS JOIN LATERAL ({' UNION ALL '.join(pairs)}) AS x "
+            f"WHERE {where} GROUP BY x.kind, x.v), "
+            "ranked AS (SELECT kind, v, n, "
+            "row_number() OVER (PARTITION BY kind ORDER BY n DESC, v) AS place FROM g) "
+            "SELECT ranked.kind, ranked.v, ranked.n, l.label FROM ranked "
+            f"LEFT JOIN {LABELS} AS l ON l.facet = ranked.kind AND l.value = ranked.v "
+            f"WHERE ranked.place <= {size} OR ranked.kind IN ('_total', '_year')"
         )
         years: dict[int, int] = {}
         for kind, value, n, extra in conn.execute(text(statement), sql.params):
-            if kind == "total":
-                result.total = int(n)
-                if result.total == 0:
-                    break
-                result.undated_count = int(extra or 0)
+            if kind == "_total":
+                result.total += int(n)
+                if value == "undated":
+                    result.undated_count = int(n)
             elif kind == "_year":
                 years[int(value)] = int(n)
             else:

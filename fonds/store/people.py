@@ -18,6 +18,8 @@ from fonds.model import Person
 from fonds.names import Authority, normalize, split_name, variants
 from fonds.store import tables as t
 
+_INSERT_NAME = insert(t.person_names)
+
 # A one-word query matches a person's surname at this fuzzy confidence (for expansion only).
 SURNAME_THRESHOLD = 0.65
 
@@ -70,14 +72,15 @@ class PersonResolver:
         for form in forms:
             if form not in self._forms[person_id]:
                 self.connection.execute(
-                    insert(t.person_names).values(
+                    _INSERT_NAME,
+                    dict(
                         person_id=person_id,
                         name=form,
                         key=normalize(form),
                         confidence=confidence if form != person.name or rule != "new" else 1.0,
                         rule=rule,
                         origin=origin,
-                    )
+                    ),
                 )
                 self._forms[person_id].add(form)
             self._exact[form] = person_id

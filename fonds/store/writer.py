@@ -9,7 +9,7 @@ transaction: a failure anywhere leaves no trace of the record.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -90,7 +90,7 @@ class RecordWriter:
             "first_published_at": record.first_published_at,
         }
         if existing is None:
-            self.connection.execute(insert(t.records).values(row))
+            self.connection.execute(_INSERT_RECORD, row)
         else:
             self.connection.execute(
                 update(t.records).where(t.records.c.id == record.id).values(row)
@@ -153,13 +153,7 @@ class RecordWriter:
         values = {"record_id": record_id, "op": op, "queued_at": now()}
         dialect = self.connection.dialect.name
         if dialect in {"sqlite", "postgresql"}:
-            module = sqlite if dialect == "sqlite" else postgresql
-            statement = module.insert(t.index_queue).values(values)
-            statement = statement.on_conflict_do_update(
-                index_elements=[t.index_queue.c.record_id],
-                set_={"op": statement.excluded.op, "queued_at": statement.excluded.queued_at},
-            )
-            self.connection.execute(statement)
+            self.connection.execute(_queue_upsert(dialect), values)
             return
         self.connection.execute(delete(t.index_queue).where(t.index_queue.c.record_id == record_id))
         self.connection.execute(insert(t.index_queue).values(values))
@@ -319,6 +313,22 @@ class RecordWriter:
         if exists is None:
             self.save_collection(collection)
         self._collections.add(collection.id)
+
+
+_INSERT_RECORD = insert(t.records)
+_QUEUE_UPSERTS: dict[str, Any] = {}
+
+
+def _queue_upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE for the index queue, built once per dialect."""
+    if dialect not in _QUEUE_UPSERTS:
+        module: Any = sqlite if dialect == "sqlite" else postgresql
+        statement = module.insert(t.index_queue)
+        _QUEUE_UPSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=[t.index_queue.c.record_id],
+            set_={"op": statement.excluded.op, "queued_at": statement.excluded.queued_at},
+        )
+    return _QUEUE_UPSERTS[dialect]
 
 
 def _term_link(record_id: str, term_id: object, role: str, position: int) -> dict[str, object]:
