@@ -26,7 +26,7 @@ from fonds.store import Outcome, Store, reader
 from fonds.store import tables as t
 
 # Ingest batches (of up to 500 records) between two updates of the search index.
-INDEX_EVERY_BATCHES = 10
+INDEX_EVERY_BATCHES = 4
 
 
 class Archive:

@@ -341,7 +341,7 @@ def _parse_all(jobs: list[_Job], workers: int) -> Iterator[tuple[_Job, _Parsed]]
         queue = iter(jobs)
         for job in queue:
             pending.append((job, pool.submit(_parse, job)))
-            if len(pending) >= workers * 2:
+            if len(pending) >= workers + 1:
                 break
         while pending:
             job, future = pending.popleft()
