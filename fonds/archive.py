@@ -20,7 +20,7 @@ from fonds.ingest.ocr import Ocr
 from fonds.ingest.pipeline import IngestReport, Progress, ingest_paths
 from fonds.model import Record
 from fonds.names import Authority
-from fonds.search import SearchBackend, SearchResult, open_index
+from fonds.search import SearchBackend, SearchResult, open_backend
 from fonds.serialize import record_to_json
 from fonds.store import Outcome, Store, reader
 from fonds.store import tables as t
@@ -133,7 +133,7 @@ class Archive:
     @property
     def index(self) -> SearchBackend:
         if self._index is None:
-            self._index = open_index(self.settings.index_dir)
+            self._index = open_backend(self.settings, self.store.engine)
         return self._index
 
     def search(self, q: str = "", **options: Any) -> SearchResult:
@@ -161,7 +161,7 @@ class Archive:
         `fresh` holds records the caller has just saved, so they need not be read back.
         """
         if self._index is None:
-            self._index = open_index(self.settings.index_dir)
+            self._index = open_backend(self.settings, self.store.engine)
         applied = 0
         while True:
             with self.store.read() as c:
@@ -189,7 +189,7 @@ class Archive:
 
     def reindex(self, on_progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the search index from the store."""
-        index = self._index or open_index(self.settings.index_dir)
+        index = self._index or open_backend(self.settings, self.store.engine)
         self._index = index
         index.clear()
         batch: list[Record] = []

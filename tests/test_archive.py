@@ -179,3 +179,24 @@ def test_report_is_written_into_the_archive(archive: Archive, tmp_path: Path) ->
     reports = list((archive.settings.home / "reports").glob("ingest-*.json"))
     assert len(reports) == 1
     assert json.loads(reports[0].read_text())["summary"]["added"] == 1
+
+
+def test_search_finds_names_across_spellings_and_scripts_on_both_engines(
+    any_archive: Archive, corpus: Path
+) -> None:
+    """The embedded default searches with Tantivy, PostgreSQL archives in PostgreSQL."""
+    any_archive.ingest(corpus / "seeds", workers=1)
+    engine = type(any_archive.index).__name__
+    assert engine == (
+        "PostgresIndex" if "postgresql" in any_archive.settings.url else "TantivyIndex"
+    )
+    misspelt = any_archive.search("Chevornenko")
+    assert misspelt.total == 2
+    assert all("<mark>" in hit.snippet for hit in misspelt.hits)
+    cyrillic = any_archive.search("Мао Цзэдун")
+    assert "116976" in [hit.id for hit in cyrillic.hits]
+    assert any("Mao Zedong" in hit.matched_variants for hit in cyrillic.hits)
+    unexpanded = any_archive.search("Мао Цзэдун", expand_names=False)
+    assert unexpanded.total == 0
+    people = {facet.label for facet in any_archive.search("").facets["person"]}
+    assert {"Mao Zedong", "Deng Xiaoping"} <= people
