@@ -62,6 +62,20 @@
     });
   }
 
+  // CSL citations are rendered on request (they are slow to format): fill them in when the
+  // dialog opens. The server escapes every field, so the fragment is safe to insert.
+  function loadCitations(root) {
+    var slots = root.querySelectorAll("[data-cite-src]");
+    Array.prototype.forEach.call(slots, function (slot) {
+      var src = slot.getAttribute("data-cite-src");
+      slot.removeAttribute("data-cite-src");
+      fetch(src, { headers: { "Accept": "text/html" } })
+        .then(function (response) { return response.ok ? response.text() : Promise.reject(); })
+        .then(function (html) { slot.innerHTML = html; })
+        .catch(function () { slot.setAttribute("data-cite-src", src); });
+    });
+  }
+
   function makeDialog(details) {
     if (typeof HTMLDialogElement !== "function") { return; }
     var summary = details.querySelector("summary");
@@ -86,7 +100,7 @@
     open.id = details.id + "-button";
     open.setAttribute("aria-haspopup", "dialog");
     open.textContent = summary.textContent;
-    open.addEventListener("click", function () { dialog.showModal(); });
+    open.addEventListener("click", function () { loadCitations(dialog); dialog.showModal(); });
     dialog.addEventListener("click", function (event) {
       if (event.target === dialog) { dialog.close(); }  // a click on the backdrop
     });

@@ -126,6 +126,7 @@ def test_search_facet_record_citation_and_copy(page: Page) -> None:
     dialog = page.locator("dialog#cite-dialog")
     expect(dialog).to_be_visible()
     expect(dialog.locator("figcaption")).to_have_text(["Archive", "Chicago", "APA", "MLA"])
+    expect(dialog.locator("#cite-chicago")).to_contain_text("Chervonenko")
     copy = dialog.locator('button[data-copy="#cite-house"]')
     copy.click()
     expect(copy).to_have_attribute("data-state", "copied")

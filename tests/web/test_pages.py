@@ -207,7 +207,11 @@ def test_citation_dialog_offers_styles_and_downloads(client: TestClient) -> None
     dialog = page.split('id="cite"', 1)[1].split("</details>", 1)[0]
     for label in ("Archive", "Chicago", "APA", "MLA"):
         assert f">{label}</figcaption>" in dialog
-    assert "Chervonenko" in text_of(dialog.split(">Chicago</figcaption>", 1)[1])
+    # CSL styles load on request: the page links each one, the dialog fetches it.
+    assert 'href="/document/116976/cite?style=chicago"' in dialog
+    fragment = client.get("/document/116976/cite", params={"style": "chicago", "format": "html"})
+    assert fragment.headers["content-type"].startswith("text/html")
+    assert "Chervonenko" in text_of(fragment.text) and "<script" not in fragment.text
     for ext in ("bib", "ris", "json"):
         assert f'href="/document/116976/cite.{ext}"' in dialog
 
