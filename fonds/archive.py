@@ -8,6 +8,8 @@ whenever they disagree) and the ingest pipeline together. Nothing here knows abo
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,11 +22,13 @@ from fonds.ingest.ocr import Ocr
 from fonds.ingest.pipeline import IngestReport, Progress, ingest_paths
 from fonds.model import Record
 from fonds.names import Authority
-from fonds.search import SearchBackend, SearchResult, open_backend
+from fonds.search import SearchBackend, SearchResult, TantivyIndex, open_backend
 from fonds.serialize import record_to_json
 from fonds.store import Outcome, Store, reader
 from fonds.store import tables as t
 
+# Searches whose results are kept until the index changes.
+SEARCH_CACHE_SIZE = 256
 # Ingest batches (of up to 500 records) between two updates of the search index.
 INDEX_EVERY_BATCHES = 4
 
@@ -37,6 +41,8 @@ class Archive:
         self.store = Store(settings)
         self._index: SearchBackend | None = None
         self._authority: tuple[tuple[int, int], Authority] | None = None
+        self._results: OrderedDict[tuple[Any, ...], SearchResult] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     # -- writing ------------------------------------------------------------------------
 
@@ -137,9 +143,42 @@ class Archive:
         return self._index
 
     def search(self, q: str = "", **options: Any) -> SearchResult:
-        """Search published records; see `fonds.search` for the options."""
+        """Search published records; see `fonds.search` for the options.
+
+        Results are kept (a few hundred searches) until the index next changes, so a
+        popular query or a browse page with its facets is counted once, not per visitor.
+        """
         options.setdefault("expand", self.expand_name)
-        return self.index.search(q, **options)
+        version = self._index_version()
+        if version is None:
+            return self.index.search(q, **options)
+        key = (
+            version,
+            q,
+            _freeze({k: v for k, v in options.items() if k != "expand"}),
+            options["expand"] is None,
+        )
+        with self._cache_lock:
+            cached = self._results.get(key)
+            if cached is not None:
+                self._results.move_to_end(key)
+                return cached
+        result = self.index.search(q, **options)
+        with self._cache_lock:
+            self._results[key] = result
+            while len(self._results) > SEARCH_CACHE_SIZE:
+                self._results.popitem(last=False)
+        return result
+
+    def _index_version(self) -> int | None:
+        """Changes whenever the embedded index commits (it rewrites meta.json); None for
+        engines without such a marker, whose results are then not kept."""
+        if not isinstance(self.index, TantivyIndex):
+            return None
+        try:
+            return (self.settings.index_dir / "meta.json").stat().st_mtime_ns
+        except OSError:
+            return None
 
     def related(self, record_id: str, limit: int = 5) -> list[Record]:
         hits = self.index.more_like_this(record_id, limit=limit)
@@ -222,3 +261,12 @@ class Archive:
 def open_archive(home: Path | str | None = None, **overrides: Any) -> Archive:
     """Open (creating and migrating if needed) the archive at `home`."""
     return Archive(load_settings(home, **overrides))
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable form of search options (lists and dicts become sorted tuples)."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple | set):
+        return tuple(_freeze(v) for v in value)
+    return value
