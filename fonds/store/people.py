@@ -9,19 +9,24 @@ wrong one (`fonds split`).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
+from rapidfuzz import fuzz
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from fonds.model import Person
-from fonds.names import Authority, normalize, split_name, variants
+from fonds.names import Authority, name_keys, normalize, split_name, variants
 from fonds.store import tables as t
 
 _INSERT_NAME = insert(t.person_names)
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 # A one-word query matches a person's surname at this fuzzy confidence (for expansion only).
 SURNAME_THRESHOLD = 0.65
+# ...and only people whose surname is this close to it (rapidfuzz ratio, 0-100).
+SURNAME_SIMILARITY = 88
 
 
 class PersonResolver:
@@ -196,27 +201,65 @@ def authority_version(connection: Connection) -> tuple[int, int]:
 
 def expand(connection: Connection, authority: Authority, name: str) -> list[str]:
     """Every stored form of the person that `name` names, with their derived variants,
-    plus the variants of a place name (Peking → Beijing, 北京); empty when none."""
-    forms = authority.expand(name) if len(authority) else []
-    if len(forms) <= 1 and len(name.split()) == 1 and len(name) >= 4:
-        # A lone surname, perhaps misspelt ("Chevornenko"): the people it may be, with
-        # their surnames, since texts often name a person by surname alone.
-        for entry, score, _form in authority.find(name, limit=3):
-            if score >= SURNAME_THRESHOLD:
-                for stored in authority.forms(entry.id or ""):
-                    forms.append(stored)
-                    surname = split_name(stored).surname
-                    if surname:
-                        forms.append(surname)
-    places = connection.execute(
-        select(t.terms.c.name).where(
+    plus the other names of a place (Peking → Beijing, 北京); empty when `name` is
+    neither a known person nor a place with other names, so that capitalised words
+    which are not a name ("Lemnitzer Forces Magruder") are searched as plain words."""
+    forms: list[str] = []
+    whole_name = len(name.split()) > 1 or bool(_HAN.search(name))  # 毛泽东 has no spaces
+    if len(authority) and whole_name:
+        found = authority.find(name, limit=1)
+        if found and found[0][1] >= authority.threshold:
+            forms = authority.expand(name)
+    elif len(authority) and len(name) >= 4:
+        # One word is a surname, perhaps misspelt ("Chevornenko") or in another script
+        # ("Хрущёв"): expand to the surnames, in every stored form, of the people whose
+        # surname it is, since texts often name a person by surname alone. Full names
+        # are left out: "Berlin" must not become "Jack Berlin".
+        key = _fold(name)
+        for entry, score, _form in authority.find(name, limit=5):
+            if score < SURNAME_THRESHOLD:
+                continue
+            surnames = {split_name(form).surname for form in authority.forms(entry.id or "")}
+            forms.extend(
+                sorted(
+                    surname
+                    for surname in surnames
+                    if surname
+                    and (
+                        max(
+                            fuzz.ratio(_fold(surname), key),
+                            fuzz.ratio(normalize(surname), normalize(name)),
+                        )
+                        >= SURNAME_SIMILARITY
+                        or name_keys(surname) & name_keys(name)
+                    )
+                )
+            )
+        if forms:
+            forms = [name, *variants(name), *forms]
+            if {normalize(f) for f in forms} == {normalize(name)}:
+                forms = []  # nothing but the word itself: no expansion
+    words = set(normalize(name, "place").split())
+    other_names = [
+        form for form in variants(name, "place") if set(normalize(form, "place").split()) != words
+    ]
+    known_place = connection.execute(
+        select(t.terms.c.id).where(
             t.terms.c.kind == "place", func.lower(t.terms.c.name) == name.lower()
         )
     ).first()
-    place_forms = variants(name, "place")
-    if places is not None or len(place_forms) > 1:
-        forms.extend(place_forms)
+    if other_names or known_place is not None:
+        forms.extend([name, *other_names] if not forms else other_names)
     return list(dict.fromkeys(f for f in forms if f))
+
+
+def _fold(surname: str) -> str:
+    """A surname with the letters romanisations disagree on made alike (Gromyko/Gromiko,
+    Khrushchev/Kruschev), for comparing misspellings; never stored or shown."""
+    text = normalize(surname)
+    for old, new in (("kh", "h"), ("y", "i"), ("j", "i"), ("ck", "k"), ("w", "v")):
+        text = text.replace(old, new)
+    return re.sub(r"(.)\1+", r"\1", text)
 
 
 def find(connection: Connection, name: str, limit: int = 20) -> list[dict[str, Any]]:
