@@ -35,8 +35,9 @@ users_app = typer.Typer(
     help="Editors who may change the archive through the API.", no_args_is_help=True
 )
 app.add_typer(users_app, name="users")
-console = Console()
-errors = Console(stderr=True)
+# Long lines (paths, reasons) are never wrapped: scripts and logs read them whole.
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 ArchiveOption = Annotated[
     Path | None,

@@ -196,7 +196,7 @@ def test_demo_shows_collections_people_places_and_dates(tmp_path: Path) -> None:
     assert all(info.count > 0 for info in collections.values())
     assert total >= 10
     assert "Mao Zedong" in mao and "毛泽东" in mao
-    assert "Nikita Khrushchev" in khrushchev
+    assert "Khrushchev" in khrushchev  # a lone surname expands to the surname in every form
     assert places["Beijing"].parent_id == places["China"].id
     assert places["East Berlin"].parent_id == places["Berlin"].id
     assert places["Berlin"].parent_id == places["Germany"].id
