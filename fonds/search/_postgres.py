@@ -44,6 +44,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from fonds.model import Record
+from fonds.search.fields import collections_of, date_text, field_texts
 from fonds.search.query import (
     And,
     DateRange,
@@ -165,33 +166,9 @@ def search_text(value: str | None) -> str:
 
 def record_row(record: Record) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
     """The row of one record in `search_records`, and its facet labels (facet, value, label)."""
-    people = [
-        form
-        for person in record.people
-        for form in (person.name, person.as_written, *person.variants)
-        if form
-    ]
-    places = [
-        form
-        for place in record.original_coverages
-        for form in (place.name, place.parent, *place.variants)
-        if form
-    ]
-    if record.place_written:
-        places.append(record.place_written)
-    subjects = [t.name for t in (*record.subjects, *record.themes)]
-    collections = _collections(record)
-    field_text = {
-        "person": people,
-        "place": places,
-        "subject": subjects,
-        "collection": [f"{cid} {label}" for cid, label in collections],
-        "language": [f"{lang.id} {lang.name}" for lang in record.languages],
-        "classification": [t.name for t in record.classifications],
-        "repository": [t.name for t in record.repositories],
-        "donor": [t.name for t in record.donors],
-        "type": [t.name for t in record.type],
-    }
+    field_text = field_texts(record)
+    people, places, subjects = field_text["person"], field_text["place"], field_text["subject"]
+    collections = collections_of(record)
     meta = [
         record.source,
         record.translator,
@@ -220,7 +197,7 @@ def record_row(record: Record) -> tuple[dict[str, Any], list[tuple[str, str, str
         "description": record.description or "",
         "body": body,
         "people": "\n".join(dict.fromkeys(people)),
-        "date_text": _date_text(record),
+        "date_text": date_text(record),
         "date_start": start,
         "date_end": end,
         "status": record.status,
@@ -1381,25 +1358,3 @@ def _try_extension(conn: Connection, name: str) -> bool:
 
 
 # --- helpers (as the Tantivy index does them) ---------------------------------------------------
-
-
-def _date_text(record: Record) -> str:
-    dated = record.doc_date
-    if dated is None:
-        return ""
-    try:
-        from fonds.dates import display
-
-        shown = display(dated)
-    except Exception:  # display is a nicety; the words of the source will do
-        shown = ""
-    return shown or dated.text or dated.edtf or ""
-
-
-def _collections(record: Record) -> list[tuple[str, str]]:
-    """The record's collections and every ancestor named by `parent`, as (id, name)."""
-    pairs = {c.id: c.name or c.id for c in record.collections}
-    for c in record.collections:
-        if c.parent and c.parent not in pairs:
-            pairs[c.parent] = c.parent
-    return list(pairs.items())

@@ -31,6 +31,7 @@ from typing import Any
 import tantivy
 
 from fonds.model import Record
+from fonds.search.fields import collections_of, date_text, field_texts
 from fonds.search.query import (
     And,
     DateRange,
@@ -155,33 +156,9 @@ def record_document(record: Record) -> tantivy.Document:
     if body:
         doc.add_text("body", body)
 
-    people = [
-        form
-        for person in record.people
-        for form in (person.name, person.as_written, *person.variants)
-        if form
-    ]
-    places = [
-        form
-        for place in record.original_coverages
-        for form in (place.name, place.parent, *place.variants)
-        if form
-    ]
-    if record.place_written:
-        places.append(record.place_written)
-    subjects = [t.name for t in (*record.subjects, *record.themes)]
-    collections = _collections(record)
-    terms = {
-        "person": people,
-        "place": places,
-        "subject": subjects,
-        "collection": [f"{cid} {label}" for cid, label in collections],
-        "language": [f"{lang.id} {lang.name}" for lang in record.languages],
-        "classification": [t.name for t in record.classifications],
-        "repository": [t.name for t in record.repositories],
-        "donor": [t.name for t in record.donors],
-        "type": [t.name for t in record.type],
-    }
+    terms = field_texts(record)
+    people, places, subjects = terms["person"], terms["place"], terms["subject"]
+    collections = collections_of(record)
     for name, values in terms.items():
         for value in values:
             doc.add_text(name, value)
@@ -207,7 +184,7 @@ def record_document(record: Record) -> tantivy.Document:
         doc.add_integer("dated", 1)
     else:
         doc.add_integer("dated", 0)
-    doc.add_text("date_text", _date_text(record))
+    doc.add_text("date_text", date_text(record))
 
     facet_values: dict[str, list[tuple[str, str]]] = {
         "collection": collections,
@@ -798,28 +775,6 @@ def _count(found: tantivy.SearchResult) -> int:
 
 def _day(value: date) -> int:
     return value.year * 10000 + value.month * 100 + value.day
-
-
-def _date_text(record: Record) -> str:
-    dated = record.doc_date
-    if dated is None:
-        return ""
-    try:
-        from fonds.dates import display
-
-        shown = display(dated)
-    except Exception:  # display is a nicety; the words of the source will do
-        shown = ""
-    return shown or dated.text or dated.edtf or ""
-
-
-def _collections(record: Record) -> list[tuple[str, str]]:
-    """The record's collections and every ancestor named by `parent`, as (id, name)."""
-    pairs = {c.id: c.name or c.id for c in record.collections}
-    for c in record.collections:
-        if c.parent and c.parent not in pairs:
-            pairs[c.parent] = c.parent
-    return list(pairs.items())
 
 
 _TANTIVY_FILE = re.compile(r"^(meta\.json|\.managed\.json|\.tantivy-.*\.lock|[0-9a-f]{32}\..+)$")
