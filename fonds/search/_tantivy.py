@@ -493,9 +493,9 @@ class TantivyIndex:
         aggs: dict[str, Any] = searcher.aggregate(query, spec)
         for facet in facets or ():
             if facet in spec:
-                result.facets[facet] = [
-                    _facet_count(facet, b) for b in aggs.get(facet, {}).get("buckets", [])
-                ]
+                result.facets[facet] = _merged(
+                    [_facet_count(facet, b) for b in aggs.get(facet, {}).get("buckets", [])]
+                )
         if histogram:
             years = aggs.get("_years", {}).get("buckets", [])
             result.histogram = histogram_buckets(
@@ -756,6 +756,20 @@ def _facet_count(facet: str, bucket: dict[str, Any]) -> FacetCount:
     key = str(bucket.get("key", ""))
     value, _, label = key.partition(_SEP) if facet in _LABELLED else (key, "", key)
     return FacetCount(value=value, label=label or value, count=int(bucket.get("doc_count", 0)))
+
+
+def _merged(counts: list[FacetCount]) -> list[FacetCount]:
+    """One entry per facet value: a collection known to some records only as a chapter's
+    parent is indexed there under its bare id, so the same id can come with two labels."""
+    merged: dict[str, FacetCount] = {}
+    for item in counts:
+        seen = merged.get(item.value)
+        if seen is None:
+            merged[item.value] = item
+            continue
+        label = seen.label if seen.label != seen.value else item.label
+        merged[item.value] = FacetCount(item.value, label, seen.count + item.count)
+    return sorted(merged.values(), key=lambda c: (-c.count, c.label))
 
 
 def _bucket_count(agg: dict[str, Any] | None, key: int) -> int:

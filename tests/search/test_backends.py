@@ -190,6 +190,8 @@ def test_search_in_a_volume_includes_its_chapters(index: Backend) -> None:
     index.commit()
     try:
         assert "r13" in ids(index, filters={"collection": ["frus1961-63v22"]})
+        volumes = [f for f in index.search("").facets["collection"] if f.value == "frus1961-63v22"]
+        assert [f.label for f in volumes] == ["FRUS 1961–1963, Volume XXII, Northeast Asia"]
     finally:
         index.delete(["r13"])
         index.commit()

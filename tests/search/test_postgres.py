@@ -14,9 +14,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from fonds.model import Record
 from fonds.search._postgres import PostgresIndex, fold, open_postgres, search_text
-from tests.search.records import CHAPTER, RECORDS, driver, scratch_schema
+from tests.search.records import RECORDS, driver, scratch_schema
 
 pytestmark = pytest.mark.postgres
 
@@ -60,19 +59,6 @@ def test_query_of_stop_words_only_says_so(index: PostgresIndex) -> None:
     result = index.search('"on the"')
     assert result.total == 12
     assert any("no words that can be searched" in w for w in result.warnings)
-
-
-def test_volume_facet_keeps_its_label_beside_a_chapter_only_record(index: PostgresIndex) -> None:
-    chapter_only = Record(id="r13", title="Chapter-only record", collections=[CHAPTER])
-    index.add([chapter_only])
-    index.commit()
-    try:
-        labels = {f.value: f.label for f in index.search("").facets["collection"]}
-        assert labels["frus1961-63v22"] == "FRUS 1961–1963, Volume XXII, Northeast Asia"
-    finally:
-        index.delete(["r13"])
-        index.commit()
-    assert index.count() == 12
 
 
 def test_misspelt_name_gets_a_suggestion(index: PostgresIndex) -> None:
