@@ -449,6 +449,12 @@ def variants(name: str, kind: Kind = "person") -> list[str]:
             forms += _display_chinese(reading)
             chinese = True
     if kind == "place":
+        # The other names of the same place, both ways: Beijing → Peking, Peiping, Пекин.
+        key = normalize(text, "place")
+        target = PLACE_EXONYMS.get(key, key)
+        forms += [e.title() for e, t in PLACE_EXONYMS.items() if t == target and e != key]
+        if key in PLACE_EXONYMS:
+            forms.append(target.title())
         for reading in readings(name, kind):
             if reading.weight >= 1.0 and reading.syllables:
                 syllables = list(reading.syllables[0])
