@@ -198,5 +198,7 @@ def test_search_finds_names_across_spellings_and_scripts_on_both_engines(
     assert any("Mao Zedong" in hit.matched_variants for hit in cyrillic.hits)
     unexpanded = any_archive.search("Мао Цзэдун", expand_names=False)
     assert unexpanded.total == 0
+    beijing = any_archive.search("Beijing")  # the Deng record says "Peking"
+    assert any("Peking" in hit.matched_variants for hit in beijing.hits)
     people = {facet.label for facet in any_archive.search("").facets["person"]}
     assert {"Mao Zedong", "Deng Xiaoping"} <= people
