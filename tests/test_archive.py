@@ -11,7 +11,7 @@ from typing import Any
 from fonds.archive import Archive, open_archive
 from fonds.ingest.pipeline import IngestReport
 from fonds.model import Record
-from fonds.serialize import record_to_json
+from fonds.serialize import record_from_json, record_to_json
 from fonds.store import reader
 
 TIMESTAMPS = ("created_at", "updated_at", "first_published_at")
@@ -202,3 +202,25 @@ def test_search_finds_names_across_spellings_and_scripts_on_both_engines(
     assert any("Peking" in hit.matched_variants for hit in beijing.hits)
     people = {facet.label for facet in any_archive.search("").facets["person"]}
     assert {"Mao Zedong", "Deng Xiaoping"} <= people
+
+
+def test_turning_pages_keeps_the_facet_counts_of_the_first_page(archive: Archive) -> None:
+    """The second page reuses the first page's facet counts (they do not depend on the page)."""
+    for number in range(30):
+        year = 1960 + number % 3
+        archive.save(
+            record_from_json(
+                {
+                    "id": f"p{number}",
+                    "title": f"Telegram {number} on Berlin",
+                    "doc_date": None if number % 10 == 0 else f"{year}-03-01",
+                    "subjects": ["Berlin crisis" if number % 2 else "Laos"],
+                }
+            )
+        )
+    first = archive.search("Berlin", limit=10, date_from="1960", date_to="1962")
+    second = archive.search("Berlin", limit=10, offset=10, date_from="1960", date_to="1962")
+    assert {hit.id for hit in first.hits}.isdisjoint(hit.id for hit in second.hits)
+    assert second.facets == first.facets and second.histogram == first.histogram
+    assert second.undated_count == first.undated_count == 3
+    assert {f.label: f.count for f in first.facets["subject"]} == {"Berlin crisis": 15, "Laos": 12}

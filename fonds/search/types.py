@@ -111,6 +111,7 @@ class SearchBackend(Protocol):
         limit: int = 20,
         facets: Sequence[str] | None = FACETS,
         facet_size: int = 20,
+        histogram: bool = True,
         snippets: bool = True,
         expand: Expand | None = None,
         expand_names: bool = True,
