@@ -30,8 +30,9 @@ from fonds.store import tables as t
 # Searches whose results are kept until the index changes.
 SEARCH_CACHE_SIZE = 256
 # Ingest batches (of up to 500 records) between two updates of the search index: an index
-# commit costs 0.4-1.6 s, and memory measured the same at 2,000 and 5,000 records.
-INDEX_EVERY_BATCHES = 10
+# commit costs 0.4-1.6 s, but the records held for it raise peak memory (917 MB at 2,000
+# records between commits, 1,010 MB at 5,000, for the whole FRUS corpus).
+INDEX_EVERY_BATCHES = 4
 
 
 class Archive:
