@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from fonds import __version__
 from fonds.archive import Archive, open_archive
+from fonds.web.head import HeadAsGet
 
 
 def create_app(archive: Archive) -> FastAPI:
@@ -32,6 +33,7 @@ def create_app(archive: Archive) -> FastAPI:
     for module in (api, srv, oai, iiif, pages):
         app.include_router(module.router)
     pages.mount_static(app)
+    app.add_middleware(HeadAsGet)
     return app
 
 

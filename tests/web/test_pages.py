@@ -648,3 +648,11 @@ def test_errors_inline_app_validation_and_crashes(archive: Archive) -> None:
     api = client.get("/api/v1/crash")
     assert api.status_code == 500 and api.json()["status"] == 500
     assert "secret internals" not in api.text
+
+
+def test_head_requests_get_the_headers_of_the_page_without_a_body(client: TestClient) -> None:
+    page = client.get("/document/116976")
+    head = client.head("/document/116976")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == page.headers["content-type"]
+    assert client.head("/no-such-page").status_code == 404
