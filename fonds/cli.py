@@ -360,11 +360,19 @@ def people(
                 highlight=False,
             )
             if person.get("description"):
-                console.print(f"    {person['description']}", highlight=False)
+                console.print(f"    {person['description']}", highlight=False, markup=False)
+            if "confidence" in person:
+                console.print(
+                    f"    matched as {person['matched_form']!r}, confidence "
+                    f"{person['confidence']:.2f}",
+                    highlight=False,
+                    markup=False,
+                )
             for form in person.get("names", []):
                 console.print(
-                    f"    - {form['name']}  [{form['rule']} {form['confidence']:.2f}]",
+                    f"    - {form['name']}  ({form['rule']}, confidence {form['confidence']:.2f})",
                     highlight=False,
+                    markup=False,
                 )
 
 
