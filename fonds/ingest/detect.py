@@ -7,7 +7,6 @@ specific formats are asked before general ones.
 
 from __future__ import annotations
 
-import codecs
 import gzip
 import importlib
 import zlib
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from fonds.ingest.text import looks_binary
+from fonds.ingest.text import BOMS, looks_binary
 
 HEAD_BYTES = 64 * 1024
 
@@ -28,12 +27,6 @@ FORMATS: tuple[tuple[str, str], ...] = (
     ("wilson_page", "fonds.ingest.wilson_page"),
 )
 
-_WIDE_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
 
 # Files that describe other files (sidecars, NARA spreadsheets) are read with them, not alone.
 METADATA_SUFFIXES = {".csv", ".xlsx", ".tsv"}
@@ -67,8 +60,8 @@ def detect(path: Path, head: bytes) -> Format | None:
     """
     if looks_binary(head) and not head.startswith(b"%PDF"):
         return None
-    for bom, encoding in _WIDE_BOMS:
-        if head.startswith(bom):
+    for bom, encoding in BOMS:
+        if encoding != "utf-8-sig" and head.startswith(bom):
             head = head.decode(encoding, errors="ignore").encode("utf-8")
             break
     for name, module_name in FORMATS:

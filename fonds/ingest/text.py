@@ -14,7 +14,8 @@ from charset_normalizer import from_bytes
 
 from fonds.model import IngestError
 
-_BOMS = (
+# Byte-order marks, longest first (a UTF-32 LE mark begins like a UTF-16 LE one).
+BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -27,7 +28,7 @@ def decode(data: bytes, *, name: str = "file") -> str:
     """Decode `data` to text, repairing mojibake; IngestError if it is not text at all."""
     if not data.strip():
         raise IngestError(f"{name} is empty")
-    for bom, encoding in _BOMS:
+    for bom, encoding in BOMS:
         if data.startswith(bom):
             return ftfy.fix_text(data.decode(encoding, errors="replace"))
     try:
@@ -43,7 +44,7 @@ def decode(data: bytes, *, name: str = "file") -> str:
 
 def looks_binary(head: bytes) -> bool:
     """True for bytes that no text format starts with (NULs outside UTF-16/32)."""
-    if any(head.startswith(bom) for bom, _ in _BOMS):
+    if any(head.startswith(bom) for bom, _ in BOMS):
         return False
     return b"\x00" in head[:1024]
 
