@@ -42,7 +42,7 @@ class Archive:
         self.settings = settings
         self.store = Store(settings)
         self._index: SearchBackend | None = None
-        self._authority: tuple[tuple[int, int], Authority] | None = None
+        self._authority: tuple[tuple[int, ...], Authority] | None = None
         self._results: OrderedDict[tuple[Any, ...], SearchResult] = OrderedDict()
         self._facets: OrderedDict[tuple[Any, ...], tuple[Any, Any, int]] = OrderedDict()
         self._cache_lock = threading.Lock()

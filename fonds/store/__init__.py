@@ -7,6 +7,7 @@ in `writer` do the work; nothing outside this package writes SQL.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -16,6 +17,7 @@ from fonds.config import Settings
 from fonds.store import reader
 from fonds.store.db import migrate, open_engine
 from fonds.store.files import FileStore
+from fonds.store.people import PersonResolver, authority_version
 from fonds.store.writer import Outcome, RecordWriter
 
 __all__ = ["Outcome", "RecordWriter", "Store", "reader"]
@@ -30,6 +32,8 @@ class Store:
         self.engine = open_engine(settings.url)
         migrate(self.engine)
         self.files = FileStore(settings.files_dir)
+        self._people: tuple[tuple[int, ...], PersonResolver] | None = None
+        self._people_lock = threading.Lock()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -38,9 +42,26 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[RecordWriter]:
-        """A transaction with a writer in it: everything commits together or not at all."""
+        """A transaction with a writer in it: everything commits together or not at all.
+
+        The people authority (seconds to load at archive scale) is kept from one committed
+        transaction to the next, unless another writer changed the people in between; a
+        rolled-back transaction drops it, since names it added never landed.
+        """
         with self.engine.begin() as connection:
-            yield RecordWriter(connection, self.files)
+            writer = RecordWriter(connection, self.files, self._people_for(connection))
+            yield writer
+            version = authority_version(connection)  # our own additions included
+        with self._people_lock:
+            self._people = (version, writer.people)
+
+    def _people_for(self, connection: Connection) -> PersonResolver:
+        with self._people_lock:
+            kept, self._people = self._people, None  # one writer at a time may take it
+        if kept is None or kept[0] != authority_version(connection):
+            return PersonResolver(connection)
+        kept[1].connection = connection
+        return kept[1]
 
     def close(self) -> None:
         self.engine.dispose()

@@ -191,12 +191,14 @@ def load_authority(connection: Connection) -> Authority:
     return PersonResolver(connection)._load()
 
 
-def authority_version(connection: Connection) -> tuple[int, int]:
-    """Changes whenever a name form or person is added, merged or split."""
-    row = connection.execute(
-        select(func.max(t.person_names.c.id), func.count()).select_from(t.person_names)
-    ).first()
-    return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
+def authority_version(connection: Connection) -> tuple[int, ...]:
+    """Changes whenever a name form or person is added, merged (a person goes) or split
+    (a person comes)."""
+    names = select(func.max(t.person_names.c.id), func.count()).select_from(t.person_names)
+    people = select(func.max(t.persons.c.id), func.count()).select_from(t.persons)
+    row = connection.execute(names).one()
+    more = connection.execute(people).one()
+    return tuple(int(value or 0) for value in (*row, *more))
 
 
 def expand(connection: Connection, authority: Authority, name: str) -> list[str]:

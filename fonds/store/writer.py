@@ -41,10 +41,12 @@ def now() -> datetime:
 class RecordWriter:
     """Writes records through one connection, caching vocabulary ids between records."""
 
-    def __init__(self, connection: Connection, files: FileStore) -> None:
+    def __init__(
+        self, connection: Connection, files: FileStore, people: PersonResolver | None = None
+    ) -> None:
         self.connection = connection
         self.files = files
-        self.people = PersonResolver(connection)
+        self.people = people or PersonResolver(connection)
         self._terms: dict[tuple[str, str], int] = {}
         self._collections: set[str] = set()
 

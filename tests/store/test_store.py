@@ -25,6 +25,7 @@ from fonds.model import (
 )
 from fonds.store import reader
 from fonds.store import tables as t
+from fonds.store.people import PersonResolver
 
 LINK_TABLES = (t.record_terms, t.record_persons, t.record_collections, t.renditions)
 
@@ -283,3 +284,31 @@ def test_many_records_save_in_one_transaction(any_archive: Archive) -> None:
     assert any_archive.count() == 50
     exported = [r.id for r in any_archive.iter_records()]
     assert exported == sorted(exported) and len(exported) == 50
+
+
+def test_people_authority_is_kept_between_writes_and_dropped_after_a_rollback(
+    any_archive: Archive,
+) -> None:
+    """Loading the authority costs seconds at archive scale, so committed writes hand it on;
+    a rollback, or another writer changing the people, makes the next write load it anew."""
+    store = any_archive.store
+    with store.write() as writer:
+        writer.save(Record(id="a", title="A", creators=[Person(name="Zhou Enlai")]))
+        kept = writer.people
+    with store.write() as writer:
+        assert writer.people is kept
+        writer.save(Record(id="b", title="B", creators=[Person(name="Chou En-lai")]))
+    with pytest.raises(RuntimeError), store.write() as writer:
+        writer.save(Record(id="c", title="C", creators=[Person(name="Liu Shaoqi")]))
+        raise RuntimeError("the transaction fails after Liu Shaoqi was added")
+    with store.write() as writer:
+        assert writer.people is not kept
+        kept = writer.people
+        writer.save(Record(id="c", title="C", creators=[Person(name="Liu Shaoqi")]))
+    with store.engine.begin() as c:  # another writer adds a person behind our back
+        PersonResolver(c).resolve(Person(name="Peng Zhen"))
+    with store.write() as writer:
+        assert writer.people is not kept
+    with store.read() as c:
+        people = {p.name: p.count for p in reader.persons(c)[0]}
+    assert people == {"Zhou Enlai": 2, "Liu Shaoqi": 1, "Peng Zhen": 0}
