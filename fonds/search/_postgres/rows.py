@@ -1,0 +1,134 @@
+"""A record as a row of `search_records`: its texts, vectors, facet values and labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fonds.model import Record
+from fonds.search._postgres.folding import CJK, WORD, search_text
+from fonds.search._postgres.schema import LABELLED, LABELS, SEARCH_FIELDS, STEMMED, TABLE, WORDS
+from fonds.search.fields import collections_of, date_text, field_texts
+from fonds.search.types import FACETS
+
+
+def record_row(record: Record) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
+    """The row of one record in `search_records`, and its facet labels (facet, value, label)."""
+    field_text = field_texts(record)
+    people, places, subjects = field_text["person"], field_text["place"], field_text["subject"]
+    collections = collections_of(record)
+    meta = [
+        record.source,
+        record.translator,
+        record.document_number,
+        record.archival_reference.raw if record.archival_reference else None,
+        *(t.name for t in record.publishers),
+    ]
+    facet_values: dict[str, list[tuple[str, str]]] = {
+        "collection": collections,
+        "person": [(p.id or p.name, p.name) for p in record.people],
+        "language": [(lang.id, lang.name or lang.id) for lang in record.languages],
+        "subject": [(t.name, t.name) for t in record.subjects],
+        "place": [(p.name, p.name) for p in record.original_coverages],
+        "repository": [(t.name, t.name) for t in record.repositories],
+        "classification": [(t.name, t.name) for t in record.classifications],
+        "donor": [(t.name, t.name) for t in record.donors],
+        "type": [(t.name, t.name) for t in record.type],
+    }
+    dated = record.doc_date
+    start = dated.start if dated is not None else None
+    end = (dated.end or dated.start) if dated is not None and start is not None else None
+    body = record.body_text
+    row: dict[str, Any] = {
+        "record_id": record.id,
+        "title": record.title,
+        "description": record.description or "",
+        "body": body,
+        "people": "\n".join(dict.fromkeys(people)),
+        "date_text": date_text(record),
+        "date_start": start,
+        "date_end": end,
+        "status": record.status,
+        "s_title": search_text(record.title),
+        "s_description": search_text(record.description),
+        "s_places": search_text("\n".join(places)),
+        "s_subjects": search_text("\n".join(subjects)),
+        "s_meta": search_text("\n".join(m for m in meta if m)),
+        "s_body": search_text(body),
+    }
+    for name, values in field_text.items():
+        row[f"s_{name}"] = search_text("\n".join(values))
+    labels: list[tuple[str, str, str]] = []
+    for facet, pairs in facet_values.items():
+        unique = dict(pairs)
+        row[f"f_{facet}"] = list(unique)
+        if facet in LABELLED:
+            labels += [(facet, value, label) for value, label in unique.items()]
+    return row, labels
+
+
+_VECTOR_PARTS = (
+    ("s_title", "A"),
+    ("s_description", "B"),
+    ("s_person", "B"),
+    ("s_places", "C"),
+    ("s_subjects", "C"),
+    ("s_meta", "D"),
+    ("s_body", "D"),
+)
+
+
+def words_of(row: dict[str, Any]) -> set[str]:
+    """The distinct folded words of a row's texts (not CJK: bigrams serve those)."""
+    return {
+        word
+        for key, value in row.items()
+        if key.startswith("s_") and value
+        for word in WORD.findall(value)
+        if not CJK.match(word)
+    }
+
+
+def _vector_sql(config: str) -> str:
+    return " || ".join(
+        f"setweight(to_tsvector('{config}'::regconfig, :{name}), '{weight}')"
+        for name, weight in _VECTOR_PARTS
+    )
+
+
+_FIELDS_SQL = (
+    "setweight("
+    + " || ".join(f"fonds_prefixed_tsvector('{name}:', :s_{name})" for name in SEARCH_FIELDS)
+    + ", 'B')"
+)
+_STORED = ("record_id", "title", "description", "body", "people", "date_text")
+_COLUMNS = (
+    *_STORED,
+    "date_start",
+    "date_end",
+    "status",
+    *(f"f_{f}" for f in FACETS),
+    "tsv",
+    "tsv_fields",
+)
+INSERT = f"""
+INSERT INTO {TABLE} ({", ".join(_COLUMNS)})
+VALUES ({", ".join(f":{c}" for c in _STORED)}, :date_start, :date_end, :status,
+        {", ".join(f"CAST(:f_{f} AS text[])" for f in FACETS)},
+        {_vector_sql(STEMMED)}, {_FIELDS_SQL})
+ON CONFLICT (record_id) DO UPDATE SET
+  {", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS if c != "record_id")}
+"""
+# New words only: the stemmer runs once per word the archive has never seen.
+INSERT_WORDS = f"""
+INSERT INTO {WORDS} (word, stem)
+SELECT w, coalesce((SELECT v.lexeme FROM unnest(to_tsvector('{STEMMED}'::regconfig, w)) AS v
+                    LIMIT 1), '')
+FROM unnest(CAST(:words AS text[])) AS w
+WHERE NOT EXISTS (SELECT 1 FROM {WORDS} s WHERE s.word = w)
+ON CONFLICT (word) DO NOTHING
+"""
+INSERT_LABEL = f"""
+INSERT INTO {LABELS} (facet, value, label) VALUES (:facet, :value, :label)
+ON CONFLICT (facet, value) DO UPDATE SET label = EXCLUDED.label
+WHERE EXCLUDED.label <> EXCLUDED.value AND {LABELS}.label IS DISTINCT FROM EXCLUDED.label
+"""
