@@ -29,10 +29,11 @@ from fonds.store import tables as t
 
 # Searches whose results are kept until the index changes.
 SEARCH_CACHE_SIZE = 256
-# Ingest batches (of up to 500 records) between two updates of the search index: an index
-# commit costs 0.4-1.6 s, but the records held for it raise peak memory (917 MB at 2,000
-# records between commits, 1,010 MB at 5,000, for the whole FRUS corpus).
-INDEX_EVERY_BATCHES = 4
+# Records an ingest hands to the index writer between two index commits. Each batch goes
+# to the writer as soon as the database has it (the writer's own heap bounds the memory);
+# a commit costs 0.4-1.6 s whatever its size, so the fewer the better, but search sees new
+# records only once their commit lands.
+INDEX_COMMIT_RECORDS = 10_000
 
 
 class Archive:
@@ -59,20 +60,18 @@ class Archive:
         """Ingest files or folders (recursively); the report is also written to reports/."""
         if options is None:
             options = {"ocr": self.ocr()}
-        batches = 0
-        fresh: dict[str, Record] = {}
+        held: list[str] = []
 
         def after_commit(saved: list[Record]) -> None:
-            # An index commit costs ~0.5 s: bring search up to date every few batches,
-            # and always at the end, rather than after every transaction. The records
-            # just saved are indexed from memory (their text already extracted by the
-            # parser's worker) instead of being read back from the database.
-            nonlocal batches
-            batches += 1
-            fresh.update((record.id, record) for record in saved)
-            if batches % INDEX_EVERY_BATCHES == 0:
-                self.sync_index(fresh)
-                fresh.clear()
+            # The records a batch just saved go straight to the index writer, from
+            # memory (their text was extracted on the parser's core); the index commits
+            # every INDEX_COMMIT_RECORDS. Until it does, their outbox rows stay, so a
+            # crash in between is repaired by the next sync.
+            self._index_now(saved)
+            held.extend(record.id for record in saved)
+            if len(held) >= INDEX_COMMIT_RECORDS:
+                self._commit_index(held)
+                held.clear()
 
         report = ingest_paths(
             self.store,
@@ -82,7 +81,8 @@ class Archive:
             on_progress=on_progress,
             after_commit=after_commit,
         )
-        self.sync_index(fresh)
+        self._commit_index(held)
+        self.sync_index()
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         report.write(self.settings.home / "reports" / f"ingest-{stamp}.json")
         return report
@@ -217,13 +217,8 @@ class Archive:
                 self._authority = (version, load_authority(c))
             return expand(c, self._authority[1], name)
 
-    def sync_index(self, fresh: dict[str, Record] | None = None) -> int:
-        """Bring the index up to date with the store's outbox; return the records applied.
-
-        `fresh` holds records the caller has just saved, so they need not be read back.
-        """
-        if self._index is None:
-            self._index = open_backend(self.settings, self.store.engine)
+    def sync_index(self) -> int:
+        """Bring the index up to date with the store's outbox; return the records applied."""
         applied = 0
         while True:
             with self.store.read() as c:
@@ -232,22 +227,26 @@ class Archive:
                 return applied
             upserts = [rid for rid, op in pending if op == "upsert"]
             deletes = [rid for rid, op in pending if op != "upsert"]
-            known = fresh or {}
-            records = [known[rid] for rid in upserts if rid in known and known[rid].is_published()]
-            unknown = [rid for rid in upserts if rid not in known]
-            records += self.get_many(unknown) if unknown else []
+            records = self.get_many(upserts) if upserts else []
             present = {r.id for r in records}
             # Records no longer published leave the index too.
-            self._index.delete([*deletes, *(rid for rid in upserts if rid not in present)])
-            self._index.add(records)
-            self._index.commit()
-            with self.store.engine.begin() as c:
-                c.execute(
-                    sql_delete(t.index_queue).where(
-                        t.index_queue.c.record_id.in_([rid for rid, _ in pending])
-                    )
-                )
+            self.index.delete([*deletes, *(rid for rid in upserts if rid not in present)])
+            self.index.add(records)
+            self._commit_index([rid for rid, _ in pending])
             applied += len(pending)
+
+    def _index_now(self, records: list[Record]) -> None:
+        """Hand saved records to the index writer (published ones in, others out)."""
+        self.index.delete([r.id for r in records if not r.is_published()])
+        self.index.add([r for r in records if r.is_published()])
+
+    def _commit_index(self, ids: list[str]) -> None:
+        """Commit the index, then clear the outbox rows of the records it now holds."""
+        self.index.commit()
+        with self.store.engine.begin() as c:
+            for start in range(0, len(ids), 5000):
+                chunk = ids[start : start + 5000]
+                c.execute(sql_delete(t.index_queue).where(t.index_queue.c.record_id.in_(chunk)))
 
     def reindex(self, on_progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the search index from the store."""

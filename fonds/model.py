@@ -10,7 +10,6 @@ their own (`event_date`, `archival_reference`, `translator`, ...).
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 from datetime import date, datetime
@@ -19,6 +18,7 @@ from html import unescape
 from pathlib import Path
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 RenditionKind = Literal["translation", "transcript", "scan"]
@@ -308,8 +308,9 @@ class Record(_Part):
                 part.pop("id", None)
         if data.get("rights"):
             data["rights"].pop("id", None)
-        blob = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(blob.encode()).hexdigest()
+        data["slug"] = self.slug or slugify(self.title)  # the store's default, before it runs
+        blob = orjson.dumps(data, option=orjson.OPT_SORT_KEYS, default=str)
+        return hashlib.sha256(blob).hexdigest()
 
 
 class IngestError(Exception):

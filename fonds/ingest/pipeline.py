@@ -143,6 +143,8 @@ class _Job:
 class _Parsed:
     items: list[Item] = field(default_factory=list)
     error: str | None = None
+    # Content hashes by record id, worked out on the parser's core, not the saver's.
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 def ingest_paths(
@@ -180,7 +182,7 @@ def ingest_paths(
         if parsed.error:
             outcome.failures.append(Failure(str(job.path), parsed.error))
         else:
-            _save(store, job, parsed.items, outcome, after_commit)
+            _save(store, job, parsed, outcome, after_commit)
         report.files.append(outcome)
         records_seen += outcome.added + outcome.updated + outcome.unchanged
         if on_progress:
@@ -387,36 +389,37 @@ def _parse(job: _Job) -> _Parsed:
             return _Parsed(error=f"sidecar: {error}")
     if not items:
         return _Parsed(error="no records found in file")
-    for item in items:  # plain text for the index, worked out here on the worker's core
+    digests = {}
+    for item in items:  # what the saver needs, worked out here on the worker's core
         if isinstance(item, Record):
             for rendition in item.renditions:
-                rendition.text  # noqa: B018
-    return _Parsed(items=items)
+                rendition.text  # noqa: B018  (plain text for the index)
+            digests[item.id] = item.content_hash()
+    return _Parsed(items=items, digests=digests)
 
 
 def _save(
     store: Store,
     job: _Job,
-    items: list[Item],
+    parsed: _Parsed,
     outcome: FileOutcome,
     after_commit: Callable[[list[Record]], object] | None,
 ) -> None:
     """Save one file's items in batches; mark the file done with its last batch.
 
-    A batch is first written in one plain transaction (the fast path); if any record in
-    it fails, that transaction is rolled back and the batch written again with a savepoint
-    per record, so the bad record fails alone and every other one lands whole.
+    A batch is first written in one plain transaction, its records together (the fast
+    path); if anything in it fails, that transaction is rolled back and the batch written
+    again with a savepoint per item, so the bad record fails alone and every other one
+    lands whole.
     """
+    items = parsed.items
     for start in range(0, max(len(items), 1), BATCH):
         batch = items[start : start + BATCH]
         last = start + BATCH >= len(items)
         counts = (outcome.added, outcome.updated, outcome.unchanged)
-        saved: list[Record] = []
         try:
             with store.write() as writer:
-                for item in batch:
-                    if _save_one(writer, item, job, outcome):
-                        saved.append(item)  # type: ignore[arg-type]
+                saved = _save_batch(writer, batch, job, parsed.digests, outcome)
                 if last:
                     _mark_done(writer, job, outcome)
         except Exception:
@@ -430,6 +433,37 @@ def _save(
                     _mark_done(writer, job, outcome)
         if after_commit:
             after_commit(saved)
+
+
+def _save_batch(
+    writer: RecordWriter,
+    batch: list[Item],
+    job: _Job,
+    digests: dict[str, str],
+    outcome: FileOutcome,
+) -> list[Record]:
+    """Save a batch in order; runs of records go to the writer together."""
+    saved: list[Record] = []
+    run: list[Record] = []
+
+    def flush_run() -> None:
+        results = writer.save_many(run, [digests.get(record.id) for record in run])
+        for record, result in zip(run, results, strict=True):
+            setattr(outcome, result, getattr(outcome, result) + 1)
+            if result != "unchanged":
+                saved.append(record)
+        run.clear()
+
+    for item in batch:
+        if isinstance(item, Record):
+            run.append(item)
+            continue
+        if run:
+            flush_run()
+        _save_one(writer, item, job, outcome)
+    if run:
+        flush_run()
+    return saved
 
 
 def _mark_done(writer: RecordWriter, job: _Job, outcome: FileOutcome) -> None:
@@ -461,6 +495,7 @@ def _save_item(writer: RecordWriter, item: Item, job: _Job, outcome: FileOutcome
     savepoint = writer.connection.begin_nested()
     try:
         changed = _save_one(writer, item, job, outcome)
+        writer.flush()
         savepoint.commit()
         return changed
     except Exception as error:

@@ -51,6 +51,7 @@ class Store:
         with self.engine.begin() as connection:
             writer = RecordWriter(connection, self.files, self._people_for(connection))
             yield writer
+            writer.flush()
             version = authority_version(connection)  # our own additions included
         with self._people_lock:
             self._people = (version, writer.people)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -26,10 +27,17 @@ def sqlite_url(home: Path) -> str:
 def open_engine(url: str) -> Engine:
     """Create the engine for `url`, with SQLite tuned for one writer and many readers."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=_json)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=10, json_serializer=_json
+    )
+
+
+def _json(value: Any) -> str:
+    """JSON columns written by orjson: record blobs are most of an ingest's encoding work."""
+    return orjson.dumps(value, default=str).decode()
 
 
 def migrate(engine: Engine) -> None:

@@ -42,6 +42,7 @@ class PersonResolver:
         self._exact: dict[str, int] = {}
         self._forms: dict[int, set[str]] = defaultdict(set)
         self._described: set[int] = set()
+        self._pending: list[dict[str, Any]] = []
 
     def resolve(self, person: Person, origin: str | None = None) -> int:
         """The id of the person `person` names, creating the person when none matches."""
@@ -76,8 +77,7 @@ class PersonResolver:
             self._describe(person_id, person)
         for form in forms:
             if form not in self._forms[person_id]:
-                self.connection.execute(
-                    _INSERT_NAME,
+                self._pending.append(
                     dict(
                         person_id=person_id,
                         name=form,
@@ -85,20 +85,28 @@ class PersonResolver:
                         confidence=confidence if form != person.name or rule != "new" else 1.0,
                         rule=rule,
                         origin=origin,
-                    ),
+                    )
                 )
                 self._forms[person_id].add(form)
             self._exact[form] = person_id
         return person_id
 
+    def flush(self) -> None:
+        """Write the name forms found since the last flush, in one statement."""
+        if self._pending:
+            self.connection.execute(_INSERT_NAME, self._pending)
+            self._pending = []
+
     def forget(self) -> None:
         """Drop the cache (after a rolled-back record, whose new names never landed)."""
+        self._pending = []
         self._authority = None
         self._exact.clear()
         self._forms.clear()
 
     def merge(self, keep_id: int, drop_id: int) -> None:
         """Fold person `drop_id` into `keep_id`: names and record links move over."""
+        self.flush()
         c = self.connection
         c.execute(
             update(t.person_names)
@@ -129,6 +137,7 @@ class PersonResolver:
     def split(self, person_id: int, forms: list[str]) -> int:
         """Undo a wrong match: move `forms` (and the record links written with them) out
         of `person_id` into a new person; return its id."""
+        self.flush()
         c = self.connection
         rows = c.execute(
             select(t.person_names).where(

@@ -8,10 +8,11 @@ transaction: a failure anywhere leaves no trace of the record.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from fonds.model import Collection, Person, Place, Record, Rendition, Term, slugify
@@ -50,58 +51,90 @@ class RecordWriter:
         self._terms: dict[tuple[str, str], int] = {}
         self._collections: set[str] = set()
 
-    def save(self, record: Record) -> Outcome:
+    def save(self, record: Record, digest: str | None = None) -> Outcome:
         """Save `record`; unchanged input is recognised by its content hash and left alone.
 
         The record is completed in place (ids, slug, timestamps): callers that keep using
         their object pass a copy (`Archive.save` does).
         """
-        self._store_files(record)
-        if not record.slug:
-            record.slug = slugify(record.title)
-        digest = record.content_hash()
-        existing = self.connection.execute(
-            select(
-                t.records.c.content_hash, t.records.c.created_at, t.records.c.first_published_at
-            ).where(t.records.c.id == record.id)
-        ).first()
-        if existing is not None and existing.content_hash == digest:
-            return "unchanged"
-        stamp = now()
-        record.created_at = existing.created_at if existing is not None else stamp
-        record.updated_at = stamp
-        record.first_published_at = (
-            existing.first_published_at if existing is not None else None
-        ) or (stamp if record.is_published() else None)
-        self._resolve(record)
-        row = {
-            "id": record.id,
-            "slug": record.slug,
-            "title": record.title,
-            "description": record.description,
-            "doc_date_edtf": record.doc_date.edtf if record.doc_date else None,
-            "date_start": record.doc_date.start if record.doc_date else None,
-            "date_end": record.doc_date.end if record.doc_date else None,
-            "status": record.status,
-            "embargo_until": record.embargo_until,
-            "source_format": record.source_format,
-            "content_hash": digest,
-            "data": record_to_json(record),
-            "created_at": record.created_at,
-            "updated_at": record.updated_at,
-            "first_published_at": record.first_published_at,
-        }
-        if existing is None:
-            self.connection.execute(_INSERT_RECORD, row)
-        else:
-            self.connection.execute(
-                update(t.records).where(t.records.c.id == record.id).values(row)
+        return self.save_many([record], [digest])[0]
+
+    def save_many(
+        self, records: Sequence[Record], digests: Sequence[str | None] | None = None
+    ) -> list[Outcome]:
+        """Save records together: one query finds which exist, one statement per table
+        writes them all. `digests` are content hashes a parser worker already computed.
+
+        An id that comes twice is saved in order (the later one updates the earlier).
+        """
+        given = list(digests) if digests is not None else [None] * len(records)
+        outcomes: list[Outcome] = []
+        start = 0
+        seen: set[str] = set()
+        for position, record in enumerate(records):
+            if record.id in seen:
+                outcomes += self._save_run(records[start:position], given[start:position])
+                start, seen = position, set()
+            seen.add(record.id)
+        outcomes += self._save_run(records[start:], given[start:])
+        return outcomes
+
+    def _save_run(self, records: Sequence[Record], digests: Sequence[str | None]) -> list[Outcome]:
+        """`save_many` for records whose ids are all different."""
+        if not records:
+            return []
+        hashes = []
+        for record, digest in zip(records, digests, strict=True):
+            stored_files = self._store_files(record)
+            if not record.slug:
+                record.slug = slugify(record.title)
+            hashes.append(digest if digest and not stored_files else record.content_hash())
+        existing = {
+            row.id: row
+            for row in self.connection.execute(
+                select(
+                    t.records.c.id,
+                    t.records.c.content_hash,
+                    t.records.c.created_at,
+                    t.records.c.first_published_at,
+                ).where(t.records.c.id.in_([record.id for record in records]))
             )
+        }
+        stamp = now()
+        outcomes: list[Outcome] = []
+        added: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        written: list[Record] = []
+        for record, digest in zip(records, hashes, strict=True):
+            old = existing.get(record.id)
+            if old is not None and old.content_hash == digest:
+                outcomes.append("unchanged")
+                continue
+            record.created_at = old.created_at if old is not None else stamp
+            record.updated_at = stamp
+            record.first_published_at = (old.first_published_at if old is not None else None) or (
+                stamp if record.is_published() else None
+            )
+            self._resolve(record)
+            row = _record_row(record, digest)
+            if old is None:
+                added.append(row)
+                outcomes.append("added")
+            else:
+                changed.append({"old_id": record.id, **{f"new_{k}": v for k, v in row.items()}})
+                outcomes.append("updated")
+            written.append(record)
+        if added:
+            self.connection.execute(_INSERT_RECORD, added)
+        if changed:
+            self.connection.execute(_UPDATE_RECORD, changed)
+            ids = [row["old_id"] for row in changed]
             for table in (t.record_terms, t.record_persons, t.record_collections, t.renditions):
-                self.connection.execute(delete(table).where(table.c.record_id == record.id))
-        self._write_links(record)
-        self.queue_index(record.id, "upsert")
-        return "added" if existing is None else "updated"
+                self.connection.execute(delete(table).where(table.c.record_id.in_(ids)))
+        self._write_links(written)
+        self.people.flush()
+        self.queue_index([record.id for record in written], "upsert")
+        return outcomes
 
     def save_collection(self, collection: Collection) -> None:
         """Create or update a collection's description (records link to it by id)."""
@@ -150,26 +183,39 @@ class RecordWriter:
             self.queue_index(record_id, "delete")
         return bool(result.rowcount)
 
-    def queue_index(self, record_id: str, op: str) -> None:
-        """Ask the search index to take up `record_id` (one upsert statement)."""
-        values = {"record_id": record_id, "op": op, "queued_at": now()}
+    def queue_index(self, record_ids: str | Sequence[str], op: str) -> None:
+        """Ask the search index to take up these records (one upsert statement)."""
+        ids = [record_ids] if isinstance(record_ids, str) else list(record_ids)
+        if not ids:
+            return
+        stamp = now()
+        rows = [{"record_id": rid, "op": op, "queued_at": stamp} for rid in ids]
         dialect = self.connection.dialect.name
         if dialect in {"sqlite", "postgresql"}:
-            self.connection.execute(_queue_upsert(dialect), values)
+            self.connection.execute(_queue_upsert(dialect), rows)
             return
-        self.connection.execute(delete(t.index_queue).where(t.index_queue.c.record_id == record_id))
-        self.connection.execute(insert(t.index_queue).values(values))
+        self.connection.execute(delete(t.index_queue).where(t.index_queue.c.record_id.in_(ids)))
+        self.connection.execute(insert(t.index_queue), rows)
+
+    def flush(self) -> None:
+        """Write what is still held back (new name forms) before the transaction ends."""
+        self.people.flush()
 
     # -- private ------------------------------------------------------------------------
 
-    def _store_files(self, record: Record) -> None:
+    def _store_files(self, record: Record) -> bool:
+        """Copy the record's original files into the store; True if any was copied now
+        (its hash and size then join the record, so its content hash changes)."""
+        copied = False
         for rendition in record.renditions:
             if rendition.source_path is not None:
                 digest, size = self.files.put(rendition.source_path, rendition.sha256)
                 rendition.sha256, rendition.size = digest, size
                 rendition.source_path = None
+                copied = True
             if rendition.sha256 and self.files.has(rendition.sha256):
                 self._ensure_file(rendition)
+        return copied
 
     def _ensure_file(self, rendition: Rendition) -> None:
         assert rendition.sha256
@@ -208,63 +254,60 @@ class RecordWriter:
                 if not rendition.id:
                     rendition.id = f"{record.id}-{rendition.kind}-{position + 1}"
 
-    def _write_links(self, record: Record) -> None:
-        term_rows = []
+    def _write_links(self, records: Sequence[Record]) -> None:
+        """Link rows of every record in `records`: one insert per table for them all."""
+        term_rows: list[dict[str, object]] = []
+        person_rows: list[dict[str, object]] = []
+        collection_rows: list[dict[str, object]] = []
+        rendition_rows: list[dict[str, object]] = []
+        for record in records:
+            term_rows += self._term_links(record)
+            person_rows += _person_links(record)
+            collection_rows += {
+                c.id: {"record_id": record.id, "collection_id": c.id, "position": i}
+                for i, c in enumerate(record.collections)
+            }.values()
+            rendition_rows += [
+                {
+                    "id": r.id,
+                    "record_id": record.id,
+                    "kind": r.kind,
+                    "position": i,
+                    "language": r.language.id if r.language else None,
+                    "filename": r.filename,
+                    "content_type": r.content_type,
+                    "sha256": r.sha256 if r.sha256 and self.files.has(r.sha256) else None,
+                }
+                for kind_list in ("translations", "transcripts", "media_files")
+                for i, r in enumerate(getattr(record, kind_list))
+            ]
+        for table, rows in (
+            (t.record_terms, term_rows),
+            (t.record_persons, person_rows),
+            (t.record_collections, collection_rows),
+            (t.renditions, rendition_rows),
+        ):
+            if rows:
+                self.connection.execute(insert(table), rows)
+
+    def _term_links(self, record: Record) -> list[dict[str, object]]:
+        rows = []
         for field in TERM_FIELDS:
             for position, term in enumerate(getattr(record, field)):
-                term_rows.append(_term_link(record.id, term.id, field, position))
+                rows.append(_term_link(record.id, term.id, field, position))
         if record.rights is not None:
-            term_rows.append(_term_link(record.id, record.rights.id, "rights", 0))
+            rows.append(_term_link(record.id, record.rights.id, "rights", 0))
         for position, language in enumerate(record.languages):
             term_id = self._terms[("language", language.id)]
-            term_rows.append(_term_link(record.id, term_id, "languages", position))
+            rows.append(_term_link(record.id, term_id, "languages", position))
         for position, place in enumerate(record.original_coverages):
-            term_rows.append(_term_link(record.id, place.id, "original_coverages", position))
+            rows.append(_term_link(record.id, place.id, "original_coverages", position))
         for position, rendition in enumerate(record.translations):
             if rendition.language is not None:
                 term_id = self._term_id("language", Term(name=rendition.language.id))
-                term_rows.append(_term_link(record.id, term_id, "translation_languages", position))
-        if term_rows:
-            unique = {(r["term_id"], r["role"]): r for r in term_rows}
-            self.connection.execute(insert(t.record_terms), list(unique.values()))
-        person_rows: dict[tuple[int, str], dict[str, object]] = {}
-        for field in PERSON_FIELDS:
-            for position, person in enumerate(getattr(record, field)):
-                key = (int(person.id or 0), field)
-                person_rows.setdefault(
-                    key,
-                    {
-                        "record_id": record.id,
-                        "person_id": key[0],
-                        "role": field,
-                        "as_written": person.as_written or person.name,
-                        "position": position,
-                    },
-                )
-        if person_rows:
-            self.connection.execute(insert(t.record_persons), list(person_rows.values()))
-        collection_rows = {
-            c.id: {"record_id": record.id, "collection_id": c.id, "position": i}
-            for i, c in enumerate(record.collections)
-        }
-        if collection_rows:
-            self.connection.execute(insert(t.record_collections), list(collection_rows.values()))
-        rendition_rows = [
-            {
-                "id": r.id,
-                "record_id": record.id,
-                "kind": r.kind,
-                "position": i,
-                "language": r.language.id if r.language else None,
-                "filename": r.filename,
-                "content_type": r.content_type,
-                "sha256": r.sha256 if r.sha256 and self.files.has(r.sha256) else None,
-            }
-            for kind_list in ("translations", "transcripts", "media_files")
-            for i, r in enumerate(getattr(record, kind_list))
-        ]
-        if rendition_rows:
-            self.connection.execute(insert(t.renditions), rendition_rows)
+                rows.append(_term_link(record.id, term_id, "translation_languages", position))
+        unique = {(r["term_id"], r["role"]): r for r in rows}
+        return list(unique.values())
 
     def _term_id(self, kind: str, term: Term, parent_id: int | None = None) -> int:
         key = (kind, term.name)
@@ -318,6 +361,11 @@ class RecordWriter:
 
 
 _INSERT_RECORD = insert(t.records)
+_UPDATE_RECORD = (
+    update(t.records)
+    .where(t.records.c.id == bindparam("old_id"))
+    .values({column.name: bindparam(f"new_{column.name}") for column in t.records.columns})
+)
 _QUEUE_UPSERTS: dict[str, Any] = {}
 
 
@@ -331,6 +379,45 @@ def _queue_upsert(dialect: str) -> Any:
             set_={"op": statement.excluded.op, "queued_at": statement.excluded.queued_at},
         )
     return _QUEUE_UPSERTS[dialect]
+
+
+def _record_row(record: Record, digest: str) -> dict[str, Any]:
+    doc_date = record.doc_date
+    return {
+        "id": record.id,
+        "slug": record.slug,
+        "title": record.title,
+        "description": record.description,
+        "doc_date_edtf": doc_date.edtf if doc_date else None,
+        "date_start": doc_date.start if doc_date else None,
+        "date_end": doc_date.end if doc_date else None,
+        "status": record.status,
+        "embargo_until": record.embargo_until,
+        "source_format": record.source_format,
+        "content_hash": digest,
+        "data": record_to_json(record),
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+        "first_published_at": record.first_published_at,
+    }
+
+
+def _person_links(record: Record) -> list[dict[str, object]]:
+    rows: dict[tuple[int, str], dict[str, object]] = {}
+    for field in PERSON_FIELDS:
+        for position, person in enumerate(getattr(record, field)):
+            key = (int(person.id or 0), field)
+            rows.setdefault(
+                key,
+                {
+                    "record_id": record.id,
+                    "person_id": key[0],
+                    "role": field,
+                    "as_written": person.as_written or person.name,
+                    "position": position,
+                },
+            )
+    return list(rows.values())
 
 
 def _term_link(record_id: str, term_id: object, role: str, position: int) -> dict[str, object]:
