@@ -21,12 +21,18 @@ way, and fonds' ratio to raw; then the median per query.
 
     python bench/bench_search.py --size 100000 --size 1000000
     python bench/bench_search.py --facets 200000     # facet counting over all matches
+    python bench/bench_search.py --size 1000000 --keep ~/bench-search   # build once, reuse
+
+With `--keep DIR` each size's archive (store and filled index) is kept in DIR/<N> and
+reused by later runs while its index still holds N documents of the current schema: a
+million documents take ~16 minutes to build, the queries a minute.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import json
 import random
 import statistics
 import sys
@@ -45,7 +51,7 @@ from fonds.archive import Archive, open_archive  # noqa: E402
 from fonds.ingest.tei import parse  # noqa: E402
 from fonds.model import HistoricalDate, Language, Record, Term  # noqa: E402
 from fonds.search import TantivyIndex, open_index  # noqa: E402
-from fonds.search._tantivy import record_document  # noqa: E402
+from fonds.search._tantivy import SCHEMA_VERSION, record_document  # noqa: E402
 
 CORPUS = ROOT / ".." / "shared" / "corpus" / "frus" / "volumes"
 VOLUMES = [
@@ -82,7 +88,7 @@ WRITER_THREADS = 2
 COMMIT_EVERY = 250_000
 # The fields that differ between copies of one record; the rest is built once per record.
 VARYING = {"id", "language", "f_language", "fl_language", "classification", "f_classification"}
-VARYING |= {"type", "f_type", "date_start", "date_end", "year", "dated", "date_text"}
+VARYING |= {"type", "f_type", "date_start", "date_end", "year", "dated", "date_text", "sample"}
 
 
 def frus_records() -> list[Record]:
@@ -209,14 +215,45 @@ def samples(fn: Callable[[str], object], queries: list[str], repeat: int) -> lis
     return out
 
 
-def run(n: int, archive: Archive, base: list[Record], repeat: int) -> list[str]:
-    """Fill the archive's index to N documents, time the queries four ways; print a row.
+KEPT = "bench-search.json"
+
+
+def kept_archive(home: Path, n: int) -> tuple[Archive, float | None]:
+    """The archive in `home` with its index filled to N; the build seconds, or None if kept.
+
+    A kept archive is reused when its marker names N and the current schema and its index
+    holds N documents (an index of an older schema is emptied when opened, so it is rebuilt).
+    """
+    marker = home / KEPT
+    wanted = {"size": n, "schema": SCHEMA_VERSION, "volumes": VOLUMES}
+    if marker.exists() and json.loads(marker.read_text()) == wanted:
+        archive = open_archive(home, ocr=False)
+        if archive.index.count() == n:
+            return archive, None
+        archive.close()
+    marker.unlink(missing_ok=True)
+    archive = open_archive(home, ocr=False)
+    if archive.count() == 0:
+        archive.close()
+        archive = archive_with_volumes(home)
+    index = archive.index
+    assert isinstance(index, TantivyIndex)
+    build = fill_index(index, list(archive.iter_records()), n)
+    marker.write_text(json.dumps(wanted))
+    return archive, build
+
+
+def run(
+    n: int, archive: Archive, base: list[Record], repeat: int, build: float | None
+) -> list[str]:
+    """Time the queries four ways on the archive's index (filled to N); print a row.
 
     Returns the per-query rows, printed after the table.
     """
     index = archive.index
     assert isinstance(index, TantivyIndex)
-    build = fill_index(index, base, n)
+    if build is None and index.count() != n:
+        build = fill_index(index, base, n)
     raw_index = index._index  # the same files, searched without fonds
 
     # What `archive.search` runs on a miss of its result cache (which would answer every
@@ -258,9 +295,12 @@ def run(n: int, archive: Archive, base: list[Record], repeat: int) -> list[str]:
     cells = " | ".join(f"{statistics.median(t):6.2f} | {p95(t):6.2f}" for t in timings.values())
     ratio = statistics.median(timings["fonds"]) / raw_median
     ratio95 = p95(timings["fonds"]) / p95(timings["raw"])
+    built = "kept" if build is None else f"{build:.0f} s"
+    segments = raw_index.searcher().num_segments
     print(
-        f"| {n:>9,} | {build:6.0f} s | {cells} | {ratio:4.1f}× | {ratio95:4.1f}× "
-        f"| {cached_median:5.2f} |"
+        f"| {n:>9,} | {built:>6} | {segments:>2} | {cells} | {ratio:4.1f}× | {ratio95:4.1f}× "
+        f"| {cached_median:5.2f} |",
+        flush=True,
     )
     per = len(QUERIES)
     rows = []
@@ -329,6 +369,9 @@ def main() -> None:
     parser.add_argument(
         "--facets", action="store_true", help="time facet counting over all matches instead"
     )
+    parser.add_argument(
+        "--keep", type=Path, help="keep each size's archive in KEEP/<N> and reuse it next time"
+    )
     args = parser.parse_args()
     sizes = [*args.sizes, *args.size] or [50_000]
     print(f"tantivy {tantivy.__version__}; {len(QUERIES)} queries × {args.repeat} runs; ms")
@@ -343,16 +386,28 @@ def main() -> None:
         for n in sizes:
             run_facets(n, base, args.repeat)
         return
-    with tempfile.TemporaryDirectory() as tmp, archive_with_volumes(Path(tmp)) as archive:
-        base = list(archive.iter_records())
-        print(f"{len(base):,} FRUS records from {len(VOLUMES)} volumes, ingested into an archive")
-        print(
-            "|         N |    build | fonds median | p95 | no facets median | p95 "
-            "| top 20 only median | p95 | raw median | p95 | ratio median | ratio p95 "
-            "| repeated (cached) median |"
-        )
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-        rows = [row for n in sizes for row in run(n, archive, base, args.repeat)]
+    header = (
+        "|         N |  build | segments | fonds median | p95 | no facets median | p95 "
+        "| top 20 only median | p95 | raw median | p95 | ratio median | ratio p95 "
+        "| repeated (cached) median |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    )
+    rows: list[str] = []
+    if args.keep:
+        print(f"FRUS records from {len(VOLUMES)} volumes, archives kept in {args.keep}")
+        print(header)
+        for n in sizes:
+            home = args.keep.expanduser() / str(n)
+            home.mkdir(parents=True, exist_ok=True)
+            archive, build = kept_archive(home, n)
+            with archive:
+                rows += run(n, archive, list(archive.iter_records()), args.repeat, build)
+    else:
+        with tempfile.TemporaryDirectory() as tmp, archive_with_volumes(Path(tmp)) as archive:
+            base = list(archive.iter_records())
+            print(f"{len(base):,} FRUS records from {len(VOLUMES)} volumes, ingested")
+            print(header)
+            for n in sizes:
+                rows += run(n, archive, base, args.repeat, None)
     print()
     print("Median per query (raw runs its own parser on it without `subject:` and `date:`)")
     print("|         N | query | matches | fonds | no facets | raw |")

@@ -12,14 +12,21 @@ Chinese or Japanese characters become one token each, so a phrase of characters 
 substring of a Chinese text. A second, unstemmed field (`exact`) is kept only for its term
 dictionary, which turns `negotiat*` into the real words that start so.
 
-Facets are fast text fields counted by Tantivy's terms aggregation in one pass over all
-matches; the timeline is a histogram aggregation over the start year.
+Facets are fast text fields counted by Tantivy's terms aggregation in one pass over the
+matches; the timeline is a histogram aggregation over the start year. Counting costs about
+0.1 µs per match (more for facets with many values per record, such as people): 120 ms over
+a million matches. So above SAMPLE_ABOVE matches the facets and timeline are counted over a
+fixed, deterministic slice of the records (those whose id hashes into the first shards,
+about SAMPLE_SIZE matches), scaled to all matches and marked `estimated`, which pages show
+as "about". The total and the undated count are always exact.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+import math
 import os
 import re
 import threading
@@ -55,7 +62,8 @@ from fonds.search.types import (
     histogram_buckets,
 )
 
-SCHEMA_VERSION = 1
+# 2: the `sample` shard of each record, for estimated facet counts.
+SCHEMA_VERSION = 2
 MARKER = "fonds-search.json"
 TEXT = "fonds_text"
 EXACT = "fonds_exact"
@@ -81,6 +89,11 @@ _SEP = "\x1f"
 SNIPPET_CHARS = 240
 SNIPPET_WINDOW = 600
 PREFIX_TERMS = 50
+# Facets are counted exactly up to this many matches; above it, on about SAMPLE_SIZE of them
+# (~3 ms instead of ~120 ms at a million matches), drawn by whole shards of SHARDS.
+SAMPLE_ABOVE = 30_000
+SAMPLE_SIZE = 15_000
+SHARDS = 1024
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
 _MLT_STOP_WORDS = (
@@ -133,6 +146,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_integer_field("date_end", indexed=True, fast=True)
     sb.add_integer_field("year", fast=True)
     sb.add_integer_field("dated", indexed=True, fast=True)
+    sb.add_integer_field("sample", indexed=True, fast=True)
     for facet in (*FACETS, "status"):
         sb.add_text_field(f"f_{facet}", tokenizer_name="raw", fast=True, index_option="basic")
     for facet in _LABELLED:
@@ -185,6 +199,7 @@ def record_document(record: Record) -> tantivy.Document:
     else:
         doc.add_integer("dated", 0)
     doc.add_text("date_text", date_text(record))
+    doc.add_integer("sample", shard_of(record.id))
 
     facet_values: dict[str, list[tuple[str, str]]] = {
         "collection": collections,
@@ -206,6 +221,12 @@ def record_document(record: Record) -> tantivy.Document:
     return doc
 
 
+def shard_of(record_id: str) -> int:
+    """The record's sample shard: a hash of its id, so the same records are always sampled."""
+    digest = hashlib.blake2b(record_id.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % SHARDS
+
+
 class TantivyIndex:
     """A Tantivy index in `path`: one writer per process (behind a lock), readers at will.
 
@@ -214,8 +235,18 @@ class TantivyIndex:
     (`fonds ingest` beside `fonds serve`) can take its turn.
     """
 
-    def __init__(self, path: Path, *, heap_size: int = 128_000_000, threads: int = 0) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        heap_size: int = 128_000_000,
+        threads: int = 0,
+        sample_above: int | None = None,
+        sample_size: int | None = None,
+    ) -> None:
         self.path = Path(path)
+        self.sample_above = SAMPLE_ABOVE if sample_above is None else sample_above
+        self.sample_size = SAMPLE_SIZE if sample_size is None else sample_size
         self.path.mkdir(parents=True, exist_ok=True)
         self.was_reset = _reset_if_stale(self.path)
         self.schema = build_schema()
@@ -354,8 +385,11 @@ class TantivyIndex:
                     ]
                 )
                 result.undated_count = _count(searcher.search(undated, 1))
-            elif aggs is not None:
-                result.undated_count = _bucket_count(aggs.get("_dated"), 0)
+            elif aggs is not None and "_dated" in aggs:
+                result.undated_count = _bucket_count(aggs["_dated"], 0)
+            elif aggs is not None:  # the facets were sampled; the undated count stays exact
+                undated = tantivy.Query.term_query(self.schema, "dated", 0)
+                result.undated_count = _count(searcher.search(_all([final, undated]), 1))
         except ValueError as exc:  # an engine refusal must reach the reader as a message
             warnings.append(f"The search could not be run as written ({exc}).")
         return result
@@ -477,7 +511,13 @@ class TantivyIndex:
         histogram: bool,
         result: SearchResult,
     ) -> dict[str, Any] | None:
-        """Count every facet and the timeline in one pass over all matches."""
+        """Count every facet and the timeline in one pass over the matches or a sample of them.
+
+        The sample is the matches in the first shards (see `shard_of`), enough of them for
+        about `sample_size` matches; its counts are scaled by total / matches in the sample.
+        A shard is a hash of the record id, independent of what a record says, so the sample
+        is unbiased, and the same query gives the same counts every time.
+        """
         spec: dict[str, Any] = {}
         for facet in facets or ():
             if facet not in FACETS:
@@ -489,17 +529,31 @@ class TantivyIndex:
             spec["_years"] = {"histogram": {"field": "year", "interval": 1, "min_doc_count": 1}}
         if result.total == 0 or not spec:
             return None
-        spec["_dated"] = {"terms": {"field": "dated", "size": 2}}
-        aggs: dict[str, Any] = searcher.aggregate(query, spec)
-        for facet in facets or ():
-            if facet in spec:
-                result.facets[facet] = _merged(
-                    [_facet_count(facet, b) for b in aggs.get(facet, {}).get("buckets", [])]
-                )
+        counted = [facet for facet in facets or () if facet in spec]
+        aggs: dict[str, Any] | None = None
+        scale: float | None = None
+        if counted and result.total > self.sample_above:
+            shards = min(SHARDS, math.ceil(SHARDS * self.sample_size / result.total))
+            sample = _all([query, _int_range(self.schema, "sample", 0, shards - 1)])
+            aggs = searcher.aggregate(sample, {**spec, "_n": {"value_count": {"field": "dated"}}})
+            in_sample = int(aggs.get("_n", {}).get("value") or 0)
+            # The estimate is flagged through the facet counts (see SearchResult.estimated),
+            # so with no facet value to carry it the timeline is counted exactly instead.
+            if in_sample and any(aggs.get(facet, {}).get("buckets") for facet in counted):
+                scale = result.total / in_sample
+            else:
+                aggs = None
+        if aggs is None:
+            spec["_dated"] = {"terms": {"field": "dated", "size": 2}}
+            aggs = searcher.aggregate(query, spec)
+        for facet in counted:
+            result.facets[facet] = _merged(
+                [_facet_count(facet, b) for b in aggs.get(facet, {}).get("buckets", [])], scale
+            )
         if histogram:
             years = aggs.get("_years", {}).get("buckets", [])
             result.histogram = histogram_buckets(
-                {int(b["key"]): int(b["doc_count"]) for b in years}
+                {int(b["key"]): _scaled(int(b["doc_count"]), scale) for b in years}
             )
         return aggs
 
@@ -758,9 +812,11 @@ def _facet_count(facet: str, bucket: dict[str, Any]) -> FacetCount:
     return FacetCount(value=value, label=label or value, count=int(bucket.get("doc_count", 0)))
 
 
-def _merged(counts: list[FacetCount]) -> list[FacetCount]:
+def _merged(counts: list[FacetCount], scale: float | None = None) -> list[FacetCount]:
     """One entry per facet value: a collection known to some records only as a chapter's
-    parent is indexed there under its bare id, so the same id can come with two labels."""
+    parent is indexed there under its bare id, so the same id can come with two labels.
+
+    With a `scale` the counts came from a sample: they are scaled and marked estimated."""
     merged: dict[str, FacetCount] = {}
     for item in counts:
         seen = merged.get(item.value)
@@ -769,7 +825,24 @@ def _merged(counts: list[FacetCount]) -> list[FacetCount]:
             continue
         label = seen.label if seen.label != seen.value else item.label
         merged[item.value] = FacetCount(item.value, label, seen.count + item.count)
+    if scale is not None:
+        merged = {
+            value: FacetCount(c.value, c.label, _scaled(c.count, scale), estimated=True)
+            for value, c in merged.items()
+        }
     return sorted(merged.values(), key=lambda c: (-c.count, c.label))
+
+
+def _scaled(count: int, scale: float | None) -> int:
+    """A count from a sample, scaled to all matches and rounded to two significant digits,
+    which is about what a sample of tens of thousands can tell; unchanged without a scale."""
+    if scale is None or count == 0:
+        return count
+    value = count * scale
+    if value < 100:
+        return max(1, round(value))
+    step = 10 ** (len(str(int(value))) - 2)
+    return int(round(value / step) * step)
 
 
 def _bucket_count(agg: dict[str, Any] | None, key: int) -> int:

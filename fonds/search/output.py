@@ -16,6 +16,7 @@ def result_to_json(result: SearchResult) -> dict[str, Any]:
         "offset": result.offset,
         "limit": result.limit,
         "undated_count": result.undated_count,
+        "estimated": result.estimated,
         "warnings": list(result.warnings),
         "hits": [asdict(hit) for hit in result.hits],
         "facets": {

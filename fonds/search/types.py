@@ -41,6 +41,8 @@ class FacetCount:
     value: str
     label: str
     count: int
+    # True when `count` was counted on a sample of the matches and scaled: "about 12,000".
+    estimated: bool = False
 
 
 class HistogramBucket(NamedTuple):
@@ -81,6 +83,15 @@ class SearchResult:
     warnings: list[str] = field(default_factory=list)
     offset: int = 0
     limit: int = 20
+
+    @property
+    def estimated(self) -> bool:
+        """Whether the facet counts and the timeline are estimates from a sample of the matches.
+
+        Read from the counts themselves, so a result whose counts are reused (turning pages)
+        stays marked. `total` and `undated_count` are always exact.
+        """
+        return any(count.estimated for counts in self.facets.values() for count in counts)
 
 
 class SearchBackend(Protocol):

@@ -654,6 +654,8 @@ def search(
             for b in result.histogram
         ],
         "undated_count": result.undated_count,
+        # True when facet and histogram counts are estimates from a sample of the matches.
+        "estimated": result.estimated,
         "warnings": result.warnings,
         "next": next_url,
     }

@@ -197,6 +197,7 @@ def search(request: Request) -> Response:
         "limit": result.limit,
         "warnings": result.warnings,
         "undated_count": result.undated_count,
+        "estimated": result.estimated,
         "hits": [{**_hit_dict(hit), "url": f"/document/{hit.id}"} for hit in result.hits],
         "facets": {k: [vars(f) for f in v] for k, v in result.facets.items()},
         "histogram": [b._asdict() for b in result.histogram],

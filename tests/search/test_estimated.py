@@ -1,0 +1,138 @@
+"""Facet counts estimated from a sample when a search matches many records (Tantivy only).
+
+Counting facets over a million matches costs ~120 ms, so above `sample_above` matches the
+index counts a deterministic sample and scales it. These tests lower the thresholds so a
+few hundred records are "many", and check that the estimate is close, stable, marked as
+such everywhere a reader sees it, and that the total and undated count stay exact.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from fonds.archive import open_archive
+from fonds.model import HistoricalDate, Language, Record, Term
+from fonds.search import TantivyIndex, _tantivy, open_index
+from fonds.search._tantivy import SHARDS, shard_of
+from fonds.search.output import result_to_json
+from tests.web.open_api_fixture import TestClient, make_app
+
+N = 600
+LANGUAGES = [Language(id="eng", name="English"), Language(id="rus", name="Russian")]
+TYPES = ["Memorandum", "Telegram", "Letter"]
+
+
+def many_records(n: int = N) -> list[Record]:
+    """`n` small records: two languages, three types, a year in 1950-1969 or no date."""
+    rng = random.Random(3)
+    out = []
+    for i in range(n):
+        year = rng.randint(1950, 1969)
+        dated = HistoricalDate(text=str(year), start=date(year, 1, 1), end=date(year, 12, 31))
+        out.append(
+            Record(
+                id=f"memo-{i}",
+                title=f"Memorandum number {i} on the Berlin question",
+                languages=[LANGUAGES[0] if i % 4 else LANGUAGES[1]],
+                type=[Term(name=TYPES[i % 3])],
+                doc_date=None if i % 10 == 0 else dated,
+            )
+        )
+    return out
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("estimated")
+    index = open_index(path)
+    index.add(many_records(), replace=False)
+    index.commit()
+    index.close()
+    return path
+
+
+@pytest.fixture
+def sampled(folder: Path) -> Iterator[TantivyIndex]:
+    index = TantivyIndex(folder, sample_above=100, sample_size=150)
+    yield index
+    index.close()
+
+
+@pytest.fixture
+def exact(folder: Path) -> Iterator[TantivyIndex]:
+    index = TantivyIndex(folder)
+    yield index
+    index.close()
+
+
+def test_shards_are_stable_and_spread() -> None:
+    shards = [shard_of(f"memo-{i}") for i in range(20_000)]
+    assert shards[:3] == [shard_of("memo-0"), shard_of("memo-1"), shard_of("memo-2")]
+    assert min(shards) >= 0 and max(shards) < SHARDS
+    # Every quarter of the shards holds about a quarter of the records.
+    quarters = [sum(1 for s in shards if s * 4 // SHARDS == q) for q in range(4)]
+    assert all(4_500 < n < 5_500 for n in quarters)
+
+
+def test_many_matches_give_estimates_close_to_the_exact_counts(
+    sampled: TantivyIndex, exact: TantivyIndex
+) -> None:
+    rough = sampled.search("berlin", facets=("language", "type"))
+    true = exact.search("berlin", facets=("language", "type"))
+    assert rough.estimated and not true.estimated
+    assert rough.total == true.total == N
+    assert rough.undated_count == true.undated_count == N // 10
+    for facet in ("language", "type"):
+        counts = {c.value: c.count for c in true.facets[facet]}
+        for estimate in rough.facets[facet]:
+            assert estimate.estimated
+            assert abs(estimate.count - counts[estimate.value]) <= 0.35 * counts[estimate.value]
+    assert sum(b.count for b in rough.histogram) == pytest.approx(N - N // 10, rel=0.2)
+
+
+def test_estimates_are_the_same_every_time(sampled: TantivyIndex) -> None:
+    first = sampled.search("", facets=("language", "type"))
+    again = sampled.search("", facets=("language", "type"))
+    assert first.facets == again.facets and first.histogram == again.histogram
+
+
+def test_few_matches_are_counted_exactly(sampled: TantivyIndex) -> None:
+    result = sampled.search("number 7", facets=("language", "type"))
+    assert 0 < result.total <= 100
+    assert not result.estimated
+    assert sum(c.count for c in result.facets["type"]) == result.total
+
+
+def test_estimate_is_marked_in_json_and_on_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sampled: TantivyIndex
+) -> None:
+    assert result_to_json(sampled.search(""))["estimated"] is True
+    assert result_to_json(sampled.search("number 7"))["estimated"] is False
+
+    # The archive opens its index itself, with the module's thresholds.
+    monkeypatch.setattr(_tantivy, "SAMPLE_ABOVE", 100)
+    monkeypatch.setattr(_tantivy, "SAMPLE_SIZE", 150)
+    with open_archive(tmp_path, ocr=False) as archive:
+        with archive.store.write() as writer:
+            for record in many_records():
+                writer.save(record)
+        archive.sync_index()
+        client = TestClient(make_app(archive))
+        api = client.get("/api/v1/search", params={"q": "berlin"}).json()
+        assert api["total"] == N and api["estimated"] is True
+        page = client.get("/search.json", params={"q": "berlin"}).json()
+        assert page["estimated"] is True
+        assert all(v["estimated"] for v in page["facets"]["type"])
+        html = client.get("/search", params={"q": "berlin"}).text
+        assert "estimates from a sample" in html and "≈" in html
+        # Turning pages reuses the counts, and they stay marked.
+        second = client.get("/search.json", params={"q": "berlin", "page": "2"}).json()
+        assert second["estimated"] is True
+        few = client.get("/search.json", params={"q": '"number 7"'}).json()
+        assert few["estimated"] is False
+        assert "estimates from a sample" not in client.get("/search?q=%22number+7%22").text
