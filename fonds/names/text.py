@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Apostrophes and hyphens have many code points; Wade-Giles needs the apostrophe (p'ing ≠ ping).
 _APOSTROPHES = "'’‘`´ʼʻʹ′‛"
@@ -43,6 +44,7 @@ _PATRONYMIC = re.compile(
 )
 
 
+@lru_cache(maxsize=262144)
 def fold(text: str) -> str:
     """Casefold and drop diacritics from Latin letters, keeping other scripts' letters whole.
 
@@ -81,6 +83,7 @@ def invert_comma(text: str) -> str:
     return " ".join([names[1], names[0], *names[2:], *suffixes])
 
 
+@lru_cache(maxsize=131072)
 def normalize(name: str, kind: str = "person") -> str:
     """The folded form of `name`: casefolded, without diacritics or punctuation, one space apart.
 
@@ -150,6 +153,7 @@ def _split_suffix(tokens: list[tuple[str, bool]]) -> tuple[list[tuple[str, bool]
     return tokens, ""
 
 
+@lru_cache(maxsize=131072)
 def split_name(name: str) -> NameParts:
     """Cut a person's name into surname and forenames by how it is written.
 

@@ -18,7 +18,7 @@ from fonds.store import reader
 from fonds.store.db import migrate, open_engine
 from fonds.store.files import FileStore
 from fonds.store.people import PersonResolver, authority_version
-from fonds.store.writer import Outcome, RecordWriter
+from fonds.store.writer import Outcome, RecordWriter, Vocabulary
 
 __all__ = ["Outcome", "RecordWriter", "Store", "reader"]
 
@@ -34,6 +34,7 @@ class Store:
         self.files = FileStore(settings.files_dir)
         self._people: tuple[tuple[int, ...], PersonResolver] | None = None
         self._people_lock = threading.Lock()
+        self._vocabulary: Vocabulary | None = None
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -44,17 +45,21 @@ class Store:
     def write(self) -> Iterator[RecordWriter]:
         """A transaction with a writer in it: everything commits together or not at all.
 
-        The people authority (seconds to load at archive scale) is kept from one committed
-        transaction to the next, unless another writer changed the people in between; a
-        rolled-back transaction drops it, since names it added never landed.
+        The people authority (seconds to load at archive scale) and the known vocabulary ids
+        are kept from one committed transaction to the next (the authority unless another
+        writer changed the people in between); a rolled-back transaction drops them, since
+        what it added never landed.
         """
+        with self._people_lock:
+            vocabulary, self._vocabulary = self._vocabulary, None
         with self.engine.begin() as connection:
-            writer = RecordWriter(connection, self.files, self._people_for(connection))
+            writer = RecordWriter(connection, self.files, self._people_for(connection), vocabulary)
             yield writer
             writer.flush()
             version = authority_version(connection)  # our own additions included
         with self._people_lock:
             self._people = (version, writer.people)
+            self._vocabulary = writer.vocabulary
 
     def _people_for(self, connection: Connection) -> PersonResolver:
         with self._people_lock:

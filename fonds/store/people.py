@@ -19,8 +19,8 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from fonds.model import Person
 from fonds.names import Authority, name_keys, normalize, split_name, variants
 from fonds.store import tables as t
+from fonds.store.bulk import insert_rows
 
-_INSERT_NAME = insert(t.person_names)
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 # A one-word query matches a person's surname at this fuzzy confidence (for expansion only).
@@ -94,7 +94,7 @@ class PersonResolver:
     def flush(self) -> None:
         """Write the name forms found since the last flush, in one statement."""
         if self._pending:
-            self.connection.execute(_INSERT_NAME, self._pending)
+            insert_rows(self.connection, t.person_names, self._pending)
             self._pending = []
 
     def forget(self) -> None:

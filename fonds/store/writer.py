@@ -8,7 +8,9 @@ transaction: a failure anywhere leaves no trace of the record.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -18,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from fonds.model import Collection, Person, Place, Record, Rendition, Term, slugify
 from fonds.serialize import record_to_json
 from fonds.store import tables as t
+from fonds.store.bulk import insert_rows
 from fonds.store.files import FileStore
 from fonds.store.people import PersonResolver
 
@@ -39,17 +42,36 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass
+class Vocabulary:
+    """Ids the writer already knows: terms, places' stored variants, existing collections.
+
+    Terms and collections are never deleted, so what one committed transaction learnt holds
+    for the next; a rolled-back one must drop it (its rows never landed).
+    """
+
+    terms: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)
+    collections: set[str] = dataclasses.field(default_factory=set)
+    place_variants: dict[int, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+
+
 class RecordWriter:
     """Writes records through one connection, caching vocabulary ids between records."""
 
     def __init__(
-        self, connection: Connection, files: FileStore, people: PersonResolver | None = None
+        self,
+        connection: Connection,
+        files: FileStore,
+        people: PersonResolver | None = None,
+        vocabulary: Vocabulary | None = None,
     ) -> None:
         self.connection = connection
         self.files = files
         self.people = people or PersonResolver(connection)
-        self._terms: dict[tuple[str, str], int] = {}
-        self._collections: set[str] = set()
+        self.vocabulary = vocabulary or Vocabulary()
+        self._terms = self.vocabulary.terms
+        self._collections = self.vocabulary.collections
+        self._place_variants = self.vocabulary.place_variants
 
     def save(self, record: Record, digest: str | None = None) -> Outcome:
         """Save `record`; unchanged input is recognised by its content hash and left alone.
@@ -175,6 +197,7 @@ class RecordWriter:
         """Drop cached ids after a rolled-back savepoint: rows it created are gone."""
         self._terms.clear()
         self._collections.clear()
+        self._place_variants.clear()
         self.people.forget()
 
     def delete(self, record_id: str) -> bool:
@@ -287,8 +310,7 @@ class RecordWriter:
             (t.record_collections, collection_rows),
             (t.renditions, rendition_rows),
         ):
-            if rows:
-                self.connection.execute(insert(table), rows)
+            insert_rows(self.connection, table, rows)
 
     def _term_links(self, record: Record) -> list[dict[str, object]]:
         rows = []
@@ -341,12 +363,17 @@ class RecordWriter:
         )
 
     def _place_id(self, place: Place) -> int:
+        cached = self._terms.get(("place", place.name))
+        if cached is not None and not place.variants:
+            return cached
         parent_id = self._place_id(Place(name=place.parent)) if place.parent else None
         term_id = self._term_id("place", Term(id=place.id, name=place.name), parent_id)
-        if place.variants:
+        variants = tuple(place.variants)
+        if variants and self._place_variants.get(term_id) != variants:
             self.connection.execute(
                 update(t.terms).where(t.terms.c.id == term_id).values(variants=place.variants)
             )
+            self._place_variants[term_id] = variants
         return term_id
 
     def _ensure_collection(self, collection: Collection) -> None:
