@@ -12,7 +12,10 @@ from fonds.search.types import FACETS
 
 
 def record_row(record: Record) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
-    """The row of one record in `search_records`, and its facet labels (facet, value, label)."""
+    """The row of one record in `search_records`, and its facet values (facet, value, label).
+
+    `facet_ids` is filled in by the writer, once the values have their numbers.
+    """
     field_text = field_texts(record)
     people, places, subjects = field_text["person"], field_text["place"], field_text["subject"]
     collections = collections_of(record)
@@ -61,8 +64,9 @@ def record_row(record: Record) -> tuple[dict[str, Any], list[tuple[str, str, str
     for facet, pairs in facet_values.items():
         unique = dict(pairs)
         row[f"f_{facet}"] = list(unique)
-        if facet in LABELLED:
-            labels += [(facet, value, label) for value, label in unique.items()]
+        labels += [
+            (facet, value, label if facet in LABELLED else value) for value, label in unique.items()
+        ]
     return row, labels
 
 
@@ -107,13 +111,14 @@ _COLUMNS = (
     "date_end",
     "status",
     *(f"f_{f}" for f in FACETS),
+    "facet_ids",
     "tsv",
     "tsv_fields",
 )
 INSERT = f"""
 INSERT INTO {TABLE} ({", ".join(_COLUMNS)})
 VALUES ({", ".join(f":{c}" for c in _STORED)}, :date_start, :date_end, :status,
-        {", ".join(f"CAST(:f_{f} AS text[])" for f in FACETS)},
+        {", ".join(f"CAST(:f_{f} AS text[])" for f in FACETS)}, CAST(:facet_ids AS integer[]),
         {_vector_sql(STEMMED)}, {_FIELDS_SQL})
 ON CONFLICT (record_id) DO UPDATE SET
   {", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS if c != "record_id")}
@@ -127,8 +132,15 @@ FROM unnest(CAST(:words AS text[])) AS w
 WHERE NOT EXISTS (SELECT 1 FROM {WORDS} s WHERE s.word = w)
 ON CONFLICT (word) DO NOTHING
 """
+# Every facet value gets a number once; a better label than the value itself replaces it.
 INSERT_LABEL = f"""
-INSERT INTO {LABELS} (facet, value, label) VALUES (:facet, :value, :label)
+INSERT INTO {LABELS} (facet, value, label)
+SELECT * FROM unnest(CAST(:facets AS text[]), CAST(:values AS text[]), CAST(:labels AS text[]))
 ON CONFLICT (facet, value) DO UPDATE SET label = EXCLUDED.label
 WHERE EXCLUDED.label <> EXCLUDED.value AND {LABELS}.label IS DISTINCT FROM EXCLUDED.label
+"""
+LABEL_IDS = f"""
+SELECT l.facet, l.value, l.id FROM {LABELS} l
+JOIN unnest(CAST(:facets AS text[]), CAST(:values AS text[])) AS u(facet, value)
+  ON l.facet = u.facet AND l.value = u.value
 """
