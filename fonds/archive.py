@@ -141,8 +141,12 @@ class Archive:
 
     @property
     def index(self) -> SearchBackend:
+        """The search index, opened on first use; rebuilt from the store when opening found
+        it written by another version of fonds (it is derived data: nothing is lost)."""
         if self._index is None:
             self._index = open_backend(self.settings, self.store.engine)
+            if getattr(self._index, "was_reset", False):
+                self.reindex()
         return self._index
 
     def search(self, q: str = "", **options: Any) -> SearchResult:
@@ -250,8 +254,9 @@ class Archive:
 
     def reindex(self, on_progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the search index from the store."""
-        index = self._index or open_backend(self.settings, self.store.engine)
-        self._index = index
+        if self._index is None:
+            self._index = open_backend(self.settings, self.store.engine)
+        index = self._index
         index.clear()
         batch: list[Record] = []
         count = 0

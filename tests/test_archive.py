@@ -224,3 +224,19 @@ def test_turning_pages_keeps_the_facet_counts_of_the_first_page(archive: Archive
     assert second.facets == first.facets and second.histogram == first.histogram
     assert second.undated_count == first.undated_count == 3
     assert {f.label: f.count for f in first.facets["subject"]} == {"Berlin crisis": 15, "Laos": 12}
+
+
+def test_an_index_from_another_schema_is_rebuilt_from_the_store_on_opening(
+    archive: Archive, tmp_path: Path
+) -> None:
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps({"id": "d1", "title": "A memorandum on Berlin"}))
+    archive.ingest(path, workers=1)
+    home = archive.settings.home
+    archive.close()
+    marker = home / "index" / "fonds-search.json"
+    assert marker.exists()
+    marker.write_text(json.dumps({"schema": 0}))  # as an older fonds left it
+
+    with open_archive(home) as reopened:
+        assert [hit.id for hit in reopened.search("Berlin").hits] == ["d1"]
