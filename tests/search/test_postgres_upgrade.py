@@ -98,3 +98,27 @@ def test_a_deleted_record_leaves_the_counts(fresh: Engine) -> None:
     after = index.search("", facets=["person"])
     assert after.total == everything.total - holders.total
     assert top.value not in {count.value for count in after.facets["person"]}
+
+
+def test_a_large_commit_vacuums_so_facets_can_come_from_the_date_index(
+    fresh: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fonds.search._postgres import backend
+
+    monkeypatch.setattr(backend, "ANALYZE_AFTER", 1)
+    index = open_postgres(fresh, rum=False)
+    index.add(RECORDS)
+    index.commit()
+    with fresh.connect() as conn:
+        vacuumed = conn.execute(
+            text(
+                "SELECT coalesce(last_vacuum, last_autovacuum) IS NOT NULL "
+                "FROM pg_stat_user_tables WHERE relname = 'search_records'"
+            )
+        ).scalar()
+        covering = conn.execute(
+            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_records_date_facets'")
+        ).scalar()
+    assert vacuumed
+    assert covering is not None and "INCLUDE (facet_ids)" in covering
+    assert index.search("").total == len(RECORDS)

@@ -131,9 +131,12 @@ class PostgresIndex:
             try:
                 writer.commit()
                 if self._unanalysed >= ANALYZE_AFTER:
-                    # Fresh statistics: the planner's choices, and more_like_this's word rarity.
-                    writer.execute(text(f"ANALYZE {TABLE}"))
-                    writer.commit()
+                    # Fresh statistics (the planner's choices, more_like_this's word rarity),
+                    # and the visibility map that lets facets be counted from the date index
+                    # alone. VACUUM skips the pages it has already seen all-visible.
+                    writer.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                        f"VACUUM (ANALYZE) {TABLE}"
+                    )
                     self._unanalysed = 0
             finally:
                 writer.close()
@@ -258,15 +261,23 @@ class PostgresIndex:
         has_dates = date_range is not None or compiler.has_dates
 
         score, order = self._ranking(sql, compiler, sort)
-        # The page first, then its texts: selected with the page, every match's body would be
-        # unpacked before the sort picks twenty.
-        rows = conn.execute(
-            text(
-                f"SELECT record_id, title, date_text, {score} FROM {TABLE} WHERE {where} "
-                f"ORDER BY {order} LIMIT :limit OFFSET :offset"
-            ),
-            {**sql.params, "limit": result.limit, "offset": result.offset},
-        ).all()
+        # Ranked by a score no index gives in order: the page reads every match's row, so the
+        # counts are taken from the same pass.
+        together = sort == "relevance" and order == f"{score} DESC, record_id"
+        rows: Sequence[Any]
+        if together:
+            page = facet_counts.Page(score, result.limit, result.offset)
+            rows = facet_counts.count(conn, sql, where, facets, facet_size, histogram, result, page)
+        else:
+            # The page first, then its texts: selected with the page, every match's body would
+            # be unpacked before the sort picks twenty.
+            rows = conn.execute(
+                text(
+                    f"SELECT record_id, title, date_text, {score} FROM {TABLE} WHERE {where} "
+                    f"ORDER BY {order} LIMIT :limit OFFSET :offset"
+                ),
+                {**sql.params, "limit": result.limit, "offset": result.offset},
+            ).all()
         result.hits = [
             Hit(
                 id=row[0],
@@ -292,7 +303,8 @@ class PostgresIndex:
             add_snippets(conn, compiler, result.hits, pages)
         if compiler.names and result.hits:
             mark_variants(conn, compiler, result.hits)
-        facet_counts.count(conn, sql, where, facets, facet_size, histogram, result)
+        if not together:
+            facet_counts.count(conn, sql, where, facets, facet_size, histogram, result)
         if has_dates and not include_undated:
             relaxed = Compiler(analysis, include_undated=True)
             usql = Sql()

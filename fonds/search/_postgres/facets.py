@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, text
 
 from fonds.search._postgres.compiler import Sql
 from fonds.search._postgres.schema import LABELS, TABLE
 from fonds.search.types import FACETS, FacetCount, SearchResult, histogram_buckets
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of matches ranked by `score` (SQL), to select with the counts."""
+
+    score: str
+    limit: int
+    offset: int
 
 
 def count(
@@ -19,8 +30,14 @@ def count(
     size: int,
     histogram: bool,
     result: SearchResult,
-) -> None:
-    """The total, the undated matches, every facet and the timeline, in one statement."""
+    page: Page | None = None,
+) -> list[tuple[str, str, str, float]]:
+    """The total, the undated matches, every facet and the timeline, in one statement.
+
+    With a `page`, also its rows (record_id, title, date_text, score), best first: when the
+    page must score every match anyway (GIN, no ordered index), one pass over the matches'
+    rows serves both, instead of a second bitmap heap scan over the same pages.
+    """
     size = max(1, min(int(size), 1000))
     counted = []
     for facet in facets or ():
@@ -29,16 +46,27 @@ def count(
         elif facet not in counted:
             counted.append(facet)
     columns = ["date_start", "facet_ids"] if counted else ["date_start"]
+    params: dict[str, Any] = dict(sql.params)
+    # Every part gives (kind, value, count, label or title, rank, score, date text).
     parts = [
         "SELECT '_total', NULL::text, count(*), "
-        "(count(*) FILTER (WHERE date_start IS NULL))::text, 0 FROM m"
+        "(count(*) FILTER (WHERE date_start IS NULL))::text, 0, NULL::float8, NULL FROM m"
     ]
+    if page is not None:
+        columns += ["record_id", "title", "date_text", f"{page.score} AS s"]
+        parts.append(
+            "SELECT '_hit', p.record_id, 0, p.title, "
+            "row_number() OVER (ORDER BY p.s DESC, p.record_id), p.s, p.date_text FROM ("
+            "SELECT record_id, title, date_text, s FROM m ORDER BY s DESC, record_id "
+            "LIMIT :page_limit OFFSET :page_offset) AS p"
+        )
+        params.update(page_limit=page.limit, page_offset=page.offset)
     if counted:
         # Every facet in one pass over the matches' value numbers (integers hash and compare
         # far faster than text), then each facet's top `size` by count, ties by value.
         wanted = ", ".join(f"'{facet}'" for facet in counted)
         parts.append(
-            "SELECT x.facet, x.value, x.n, x.label, x.r FROM ("
+            "SELECT x.facet, x.value, x.n, x.label, x.r, NULL::float8, NULL FROM ("
             "SELECT l.facet, l.value, c.n, l.label, row_number() OVER "
             "(PARTITION BY l.facet ORDER BY c.n DESC, l.value) AS r FROM ("
             "SELECT v, count(*) AS n FROM (SELECT unnest(facet_ids) AS v FROM m) AS u GROUP BY v"
@@ -47,7 +75,8 @@ def count(
         )
     if histogram:
         parts.append(
-            "SELECT '_year', extract(year FROM date_start)::int::text, count(*), NULL, 0 "
+            "SELECT '_year', extract(year FROM date_start)::int::text, count(*), NULL, 0, "
+            "NULL::float8, NULL "
             "FROM m WHERE date_start IS NOT NULL GROUP BY 2"
         )
     statement = (
@@ -56,8 +85,11 @@ def count(
     )
     years: dict[int, int] = {}
     ranked: dict[str, list[tuple[int, FacetCount]]] = {}
-    for kind, value, n, extra, rank in conn.execute(text(statement), sql.params):
-        if kind == "_total":
+    hits: list[tuple[int, tuple[str, str, str, float]]] = []
+    for kind, value, n, extra, rank, score, date in conn.execute(text(statement), params):
+        if kind == "_hit":
+            hits.append((int(rank), (value, extra, date, score)))
+        elif kind == "_total":
             result.total = int(n)
             result.undated_count = int(extra or 0)
         elif kind == "_year":
@@ -69,7 +101,8 @@ def count(
         result.facets[facet] = [entry for _, entry in sorted(ranked.get(facet, []), key=_first)]
     if histogram:
         result.histogram = histogram_buckets(years)
+    return [hit for _, hit in sorted(hits, key=_first)]
 
 
-def _first(item: tuple[int, FacetCount]) -> int:
+def _first(item: tuple[int, Any]) -> int:
     return item[0]
