@@ -18,6 +18,7 @@ from typing import IO, Any
 from sqlalchemy import delete as sql_delete
 
 from fonds.config import Settings, load_settings
+from fonds.ingest.memory import give_back_free_memory
 from fonds.ingest.ocr import Ocr
 from fonds.ingest.pipeline import IngestReport, Progress, ingest_paths
 from fonds.model import Record
@@ -247,6 +248,7 @@ class Archive:
     def _commit_index(self, ids: list[str]) -> None:
         """Commit the index, then clear the outbox rows of the records it now holds."""
         self.index.commit()
+        give_back_free_memory()  # the index writer's buffers, freed by the commit
         with self.store.engine.begin() as c:
             for start in range(0, len(ids), 5000):
                 chunk = ids[start : start + 5000]

@@ -32,6 +32,7 @@ from fonds.ingest.detect import (
     format_module,
     read_head,
 )
+from fonds.ingest.memory import give_back_free_memory
 from fonds.model import Collection, IngestError, Person, Record
 from fonds.store import Store
 from fonds.store import tables as t
@@ -179,10 +180,12 @@ def ingest_paths(
     records_seen = 0
     for job, parsed in _parse_all(jobs, workers):
         outcome = FileOutcome(str(job.path), format=job.format)
+        give_back_free_memory()  # what the previous file's records took
         if parsed.error:
             outcome.failures.append(Failure(str(job.path), parsed.error))
         else:
             _save(store, job, parsed, outcome, after_commit)
+        del parsed
         report.files.append(outcome)
         records_seen += outcome.added + outcome.updated + outcome.unchanged
         if on_progress:
@@ -351,9 +354,12 @@ def _parse_all(jobs: list[_Job], workers: int) -> Iterator[tuple[_Job, _Parsed]]
             if next_job is not None:
                 pending.append((next_job, pool.submit(_parse, next_job)))
             try:
-                yield job, future.result()
+                parsed = future.result()
             except Exception as error:  # a worker that died (out of memory, say)
-                yield job, _Parsed(error=f"parser process failed: {error}")
+                parsed = _Parsed(error=f"parser process failed: {error}")
+            del future  # the caller alone holds the file's records, and frees them
+            yield job, parsed
+            del parsed
 
 
 def _parse(job: _Job) -> _Parsed:
