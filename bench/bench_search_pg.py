@@ -3,7 +3,8 @@
 The same records and queries as bench/bench_search.py (FRUS volumes repeated to N records):
 each N is indexed into a fresh schema, then every query is timed two ways:
 
-- full:  `search(q)` with snippets, five facets, the timeline and the undated count;
+- full:  `search(q)` with snippets, five facets, the timeline and the undated count
+  (a ranked page and its counts are one statement on GIN, see fonds/search/_postgres/facets.py);
 - top-k: `search(q, facets=None, histogram=False, snippets=False)`: ranked top 20 and total.
 
 then the stemmed vector's GIN index is replaced by a RUM index (when the `rum` extension is
@@ -131,13 +132,20 @@ def main() -> None:
     url, stop = server_url()
     try:
         base = frus_records()
-        print(f"{len(base):,} FRUS records; {len(QUERIES)} queries; ms per query")
+        print(f"{len(base):,} FRUS records; {len(QUERIES)} queries; ms per query; {_load()}")
         print("| idx  |         N |    build | full median | p95 | top-k median | p95 |")
         print("|---|---|---|---|---|---|---|")
         for n in args.sizes:
             run(url, n, base, args.repeat)
+        print(f"<!-- {_load()} at the end -->")
     finally:
         stop()
+
+
+def _load() -> str:
+    """The machine's load averages: the figures mean little without them on a shared machine."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
 
 if __name__ == "__main__":

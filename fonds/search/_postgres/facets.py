@@ -79,8 +79,11 @@ def count(
             "NULL::float8, NULL "
             "FROM m WHERE date_start IS NOT NULL GROUP BY 2"
         )
+    # The matches are read once into `m` for every part; the total alone reads them directly
+    # (materialising 50,000 rows to count them doubled the time of the empty query's count).
+    materialized = "MATERIALIZED " if len(parts) > 1 else ""
     statement = (
-        f"WITH m AS MATERIALIZED (SELECT {', '.join(columns)} FROM {TABLE} WHERE {where}) "
+        f"WITH m AS {materialized}(SELECT {', '.join(columns)} FROM {TABLE} WHERE {where}) "
         + " UNION ALL ".join(f"({p})" for p in parts)
     )
     years: dict[int, int] = {}

@@ -124,12 +124,13 @@ def setup(conn: Connection, rum: bool | None) -> Setup:
         )
     indexes = [
         f"{TABLE}_fields_gin ON {TABLE} USING gin (tsv_fields)",
+        f"{TABLE}_date ON {TABLE} (date_start, date_end)",
         # Dates, with the facet numbers beside them: the empty query and date ranges count
         # their facets from this index alone (5 MB at 50,000 records, the table is 80 MB).
+        # The plain one above stays for counts without facets, where it is 3x quicker.
         f"{TABLE}_date_facets ON {TABLE} (date_start, date_end) INCLUDE (facet_ids)",
         *(f"{TABLE}_f_{f} ON {TABLE} USING gin (f_{f})" for f in FACETS),
     ]
-    conn.execute(text(f"DROP INDEX IF EXISTS {TABLE}_date"))  # version 1's, without facet_ids
     if has_rum:
         conn.execute(text(f"DROP INDEX IF EXISTS {TABLE}_tsv_gin"))
         indexes.append(f"{TABLE}_tsv_rum ON {TABLE} USING rum (tsv rum_tsvector_ops)")

@@ -77,7 +77,6 @@ def upgrade() -> None:
         "CREATE INDEX IF NOT EXISTS search_records_date_facets "
         "ON search_records (date_start, date_end) INCLUDE (facet_ids)"
     )
-    op.execute("DROP INDEX IF EXISTS search_records_date")
     op.execute("COMMENT ON TABLE search_records IS 'fonds-search 2'")
     op.execute("ANALYZE search_records")
 
@@ -85,9 +84,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     if _search_tag() != "fonds-search 2":
         return
-    op.execute(
-        "CREATE INDEX IF NOT EXISTS search_records_date ON search_records (date_start, date_end)"
-    )
     op.execute("ALTER TABLE search_records DROP COLUMN facet_ids")  # and the index that has it
     op.execute("ALTER TABLE search_labels DROP COLUMN id")
     op.execute("COMMENT ON TABLE search_records IS 'fonds-search 1'")
