@@ -136,3 +136,9 @@ def test_estimate_is_marked_in_json_and_on_the_page(
         few = client.get("/search.json", params={"q": '"number 7"'}).json()
         assert few["estimated"] is False
         assert "estimates from a sample" not in client.get("/search?q=%22number+7%22").text
+
+
+def test_phrases_are_sampled_too(sampled: TantivyIndex, exact: TantivyIndex) -> None:
+    rough = sampled.search('"berlin question"', facets=("type",))
+    assert rough.estimated and rough.total == N
+    assert rough.undated_count == exact.search('"berlin question"').undated_count == N // 10
