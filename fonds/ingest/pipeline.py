@@ -283,6 +283,12 @@ def _plan(
         return None, _failed(path, f"cannot read: {error}")
     except Exception as error:  # a sniffer must never stop the ingest
         return None, _failed(path, f"cannot detect format: {error}")
+    if found is None and _is_file_manifest(path):
+        return None, FileOutcome(
+            str(path),
+            skipped=True,
+            note="a manifest listing other files of the folder, not a record",
+        )
     if found is None:
         return None, _failed(
             path,
@@ -303,6 +309,28 @@ def _plan(
     if key in done:
         return None, FileOutcome(str(path), format=found.name, unchanged=done[key], skipped=True)
     return _Job(path, found.name, key, file_options), None
+
+
+def _is_file_manifest(path: Path) -> bool:
+    """Whether `path` is JSON Lines whose first row names another file beside it (as the
+    JFK release's sample.jsonl names each PDF): a list of the corpus, not a record."""
+    if path.suffix.lower() not in {".jsonl", ".ndjson"}:
+        return False
+    try:
+        with path.open("rb") as handle:
+            line = handle.readline(1 << 20)
+        row = json.loads(line)
+    except (OSError, ValueError):
+        return False
+    if not isinstance(row, dict):
+        return False
+    folder = path.parent.resolve()
+    for value in row.values():
+        if isinstance(value, str) and 0 < len(value) < 300 and "/" in value:
+            target = (folder / value).resolve()
+            if target.is_relative_to(folder) and target.is_file() and target != path.resolve():
+                return True
+    return False
 
 
 def _failed(path: Path, reason: str) -> FileOutcome:

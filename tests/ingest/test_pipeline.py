@@ -203,3 +203,23 @@ def test_ingest_killed_mid_way_resumes_without_duplicates(tmp_path: Path) -> Non
 
 def _division_count(volume: Path) -> int:
     return volume.read_text(encoding="utf-8").count('type="document"')
+
+
+def test_a_jsonl_manifest_of_the_folders_files_is_skipped_with_a_note(
+    archive: Archive, tmp_path: Path
+) -> None:
+    folder = tmp_path / "release"
+    (folder / "docs").mkdir(parents=True)
+    (folder / "docs" / "d1.json").write_text(json.dumps({"id": "d1", "title": "A cable"}))
+    manifest = folder / "sample.jsonl"
+    manifest.write_text(json.dumps({"record_number": "d1", "file": "docs/d1.json"}) + "\n")
+    stray = folder / "other.jsonl"  # names nothing that exists: still an unknown format
+    stray.write_text(json.dumps({"note": "see elsewhere/file.pdf"}) + "\n")
+
+    report = archive.ingest(folder, workers=1)
+
+    outcomes = {Path(f.path).name: f for f in report.files}
+    assert outcomes["sample.jsonl"].skipped and not outcomes["sample.jsonl"].failures
+    assert "manifest" in (outcomes["sample.jsonl"].note or "")
+    assert report.added == 1
+    assert [f.path for f in report.failures] == [str(stray)]
