@@ -51,7 +51,11 @@ from fonds.archive import Archive, open_archive  # noqa: E402
 from fonds.ingest.tei import parse  # noqa: E402
 from fonds.model import HistoricalDate, Language, Record, Term  # noqa: E402
 from fonds.search import TantivyIndex, open_index  # noqa: E402
-from fonds.search._tantivy import SCHEMA_VERSION, record_document  # noqa: E402
+from fonds.search._tantivy import (  # noqa: E402
+    BROWSE_FILE,
+    SCHEMA_VERSION,
+    record_document,
+)
 
 CORPUS = ROOT / ".." / "shared" / "corpus" / "frus" / "volumes"
 VOLUMES = [
@@ -191,6 +195,8 @@ def fill_index(index: TantivyIndex, base: list[Record], n: int, seed: int = 7) -
     writer.commit()
     writer.wait_merging_threads()
     index._index.reload()
+    # What `TantivyIndex.commit()` does after every commit: the browse page's exact counts.
+    index.write_browse_counts()
     return time.perf_counter() - start
 
 
@@ -228,7 +234,12 @@ def kept_archive(home: Path, n: int) -> tuple[Archive, float | None]:
     wanted = {"size": n, "schema": SCHEMA_VERSION, "volumes": VOLUMES}
     if marker.exists() and json.loads(marker.read_text()) == wanted:
         archive = open_archive(home, ocr=False)
-        if archive.index.count() == n:
+        index = archive.index
+        if index.count() == n:
+            # A kept index filled before the browse counts existed gets them now, as
+            # `fill_index` (like any commit) would have written them.
+            if isinstance(index, TantivyIndex) and not (index.path / BROWSE_FILE).exists():
+                index.write_browse_counts()
             return archive, None
         archive.close()
     marker.unlink(missing_ok=True)

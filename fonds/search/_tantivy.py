@@ -19,6 +19,12 @@ a million matches. So above SAMPLE_ABOVE matches the facets and timeline are cou
 fixed, deterministic slice of the records (those whose id hashes into the first shards,
 about SAMPLE_SIZE matches), scaled to all matches and marked `estimated`, which pages show
 as "about". The total and the undated count are always exact.
+
+The browse page (no words, no filters: every record) is the most visited search and the
+largest, so its counts are made exactly once per commit instead (`write_browse_counts`) and
+kept beside the index in BROWSE_FILE, tagged with a hash of the commit's meta.json: every
+process that opens the directory (the web workers, an ingest elsewhere) can tell whether the
+file describes the commit it searches, and counts the usual way when it does not.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -65,6 +72,9 @@ from fonds.search.types import (
 # 2: the `sample` shard of each record, for estimated facet counts.
 SCHEMA_VERSION = 2
 MARKER = "fonds-search.json"
+# The exact counts of the empty query at the last commit; see `write_browse_counts`.
+BROWSE_FILE = "fonds-browse.json"
+BROWSE_FORMAT = 1
 TEXT = "fonds_text"
 EXACT = "fonds_exact"
 # One token per CJK character; otherwise runs of letters, digits and marks.
@@ -258,6 +268,9 @@ class TantivyIndex:
         self._heap = max(heap_size, 16_000_000 * self._threads)
         self._writer: tantivy.IndexWriter | None = None
         self._lock = threading.RLock()
+        # The meta.json hash the reader was last reloaded at, and the browse file as read.
+        self._reader_tag: str | None = None
+        self._browse: _Browse | None = None
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -288,6 +301,65 @@ class TantivyIndex:
             self._writer.wait_merging_threads()
             self._writer = None
             self._index.reload()
+            self.write_browse_counts()
+
+    def write_browse_counts(self) -> bool:
+        """Count the empty query's facets, timeline and undated records exactly, and keep them
+        in BROWSE_FILE tagged with this commit's meta.json; True if written.
+
+        Called by `commit()` (and by whatever fills the index by other means). Only an index
+        larger than `sample_above` gets the file: below it a live count is exact and cheap
+        (~6 ms at 30,000), above it the count costs ~0.2 s at a million records, paid here
+        once instead of by every cold browse search in every worker. Counts up to
+        MAX_LIMIT values per facet, so any `facet_size` a search asks for is a cut of them.
+        Never raises: without the file, searches count as they would anyway.
+        """
+        target = self.path / BROWSE_FILE
+        try:
+            tag = _meta_tag(self.path)
+            self._index.reload()
+            self._reader_tag = tag
+            searcher = self._index.searcher()
+            total = int(searcher.num_docs)
+            if tag is None or total <= self.sample_above:
+                target.unlink(missing_ok=True)
+                return False
+            spec: dict[str, Any] = {f: _terms(f, MAX_LIMIT) for f in FACETS}
+            spec["_years"] = _YEARS
+            spec["_dated"] = _DATED
+            aggs = searcher.aggregate(tantivy.Query.all_query(), spec)
+            # Another process committed while this one counted: its own commit writes the file.
+            if _meta_tag(self.path) != tag:
+                return False
+            data = {
+                "format": BROWSE_FORMAT,
+                "tag": tag,
+                "total": total,
+                "undated": _bucket_count(aggs.get("_dated"), 0),
+                "years": {
+                    str(int(b["key"])): int(b["doc_count"])
+                    for b in aggs.get("_years", {}).get("buckets", [])
+                },
+                "facets": {
+                    f: [
+                        [c.value, c.label, c.count]
+                        for c in _merged(
+                            [_facet_count(f, b) for b in aggs.get(f, {}).get("buckets", [])]
+                        )
+                    ]
+                    for f in FACETS
+                },
+            }
+            # Written whole under another name, then renamed: readers see the old or the new.
+            temporary = target.with_name(f".{BROWSE_FILE}.{os.getpid()}.{threading.get_ident()}")
+            try:
+                temporary.write_text(json.dumps(data, ensure_ascii=False))
+                temporary.replace(target)
+            finally:
+                temporary.unlink(missing_ok=True)
+            return True
+        except (OSError, ValueError, TypeError, KeyError, RuntimeError):
+            return False
 
     def clear(self) -> None:
         """Empty the index (before a rebuild from the store)."""
@@ -350,6 +422,9 @@ class TantivyIndex:
         warnings = list(query.warnings)
         limit = max(1, min(int(limit), MAX_LIMIT))
         offset = max(0, min(int(offset), MAX_OFFSET))
+        # Perhaps the browse page, whose counts may be kept (see `write_browse_counts`).
+        browsing = query.root is None and not date_from and not date_to
+        tag = self._current_tag() if browsing else None
         searcher = self._index.searcher()
 
         compiler = _Compiler(self.schema, searcher, include_undated)
@@ -374,6 +449,12 @@ class TantivyIndex:
             )
             if compiler.name_forms and result.hits:
                 self._mark_variants(searcher, compiler.name_forms, result.hits)
+            kept = None
+            if tag is not None and text_q is None and not must:
+                kept = self._browse_counts(tag, result.total)
+            if kept is not None:
+                self._kept_counts(kept, facets, facet_size, histogram, result)
+                return result
             aggs = self._aggregate(searcher, final, facets, facet_size, histogram, result)
             if has_dates and not include_undated:
                 relaxed = _Compiler(self.schema, searcher, include_undated=True)
@@ -499,6 +580,51 @@ class TantivyIndex:
         for hit in hits:
             hit.matched_variants = by_id[hit.id]
 
+    def _current_tag(self) -> str | None:
+        """The current commit's tag, with the reader reloaded to it if it has not been yet.
+
+        Tantivy's reader follows commits from other processes only after a short delay, so a
+        reader behind the tag would search one commit while the kept counts describe the next.
+        """
+        tag = _meta_tag(self.path)
+        if tag is not None and tag != self._reader_tag:
+            try:
+                self._index.reload()
+            except ValueError:
+                return None
+            self._reader_tag = tag
+        return tag
+
+    def _browse_counts(self, tag: str, total: int) -> _Browse | None:
+        """The kept counts of the empty query if they describe commit `tag` (and its `total`
+        records); None when the file is missing, unreadable, malformed or of another commit."""
+        kept = self._browse
+        if kept is None or kept.tag != tag:
+            kept = _read_browse(self.path / BROWSE_FILE, tag)
+            if kept is None:
+                return None
+            self._browse = kept
+        return kept if kept.total == total else None
+
+    def _kept_counts(
+        self,
+        kept: _Browse,
+        facets: Sequence[str] | None,
+        size: int,
+        histogram: bool,
+        result: SearchResult,
+    ) -> None:
+        """Fill `result` from kept exact counts as `_aggregate` would from a live count."""
+        size = max(1, min(size, MAX_LIMIT))
+        for facet in facets or ():
+            if facet not in FACETS:
+                result.warnings.append(f'There is no facet "{facet}"; it was not counted.')
+                continue
+            result.facets[facet] = list(kept.facets.get(facet, [])[:size])
+        if histogram:
+            result.histogram = histogram_buckets(kept.years)
+        result.undated_count = kept.undated
+
     def _aggregate(
         self,
         searcher: tantivy.Searcher,
@@ -525,14 +651,13 @@ class TantivyIndex:
             if facet not in FACETS:
                 result.warnings.append(f'There is no facet "{facet}"; it was not counted.')
                 continue
-            field_name = f"fl_{facet}" if facet in _LABELLED else f"f_{facet}"
-            spec[facet] = {"terms": {"field": field_name, "size": max(1, min(size, 1000))}}
+            spec[facet] = _terms(facet, max(1, min(size, MAX_LIMIT)))
         if histogram:
-            spec["_years"] = {"histogram": {"field": "year", "interval": 1, "min_doc_count": 1}}
+            spec["_years"] = _YEARS
         if result.total == 0 or not spec:
             return None
         counted = [facet for facet in facets or () if facet in spec]
-        dated = {"terms": {"field": "dated", "size": 2}}
+        dated = _DATED
         aggs: dict[str, Any] | None = None
         scale: float | None = None
         found: dict[str, Any] = {}
@@ -561,6 +686,56 @@ class TantivyIndex:
                 {int(b["key"]): _scaled(int(b["doc_count"]), scale) for b in years}
             )
         return aggs
+
+
+_YEARS: dict[str, Any] = {"histogram": {"field": "year", "interval": 1, "min_doc_count": 1}}
+_DATED: dict[str, Any] = {"terms": {"field": "dated", "size": 2}}
+
+
+def _terms(facet: str, size: int) -> dict[str, Any]:
+    """The terms aggregation that counts a facet's values (with their labels, if any)."""
+    field_name = f"fl_{facet}" if facet in _LABELLED else f"f_{facet}"
+    return {"terms": {"field": field_name, "size": size}}
+
+
+@dataclass(frozen=True)
+class _Browse:
+    """The empty query's exact counts at one commit, as kept in BROWSE_FILE."""
+
+    tag: str
+    total: int
+    undated: int
+    years: dict[int, int]
+    facets: dict[str, list[FacetCount]]
+
+
+def _meta_tag(path: Path) -> str | None:
+    """What identifies the index's last commit: a hash of its meta.json (which names the
+    segments, their deletes and the commit's opstamp); None when there is none."""
+    try:
+        return hashlib.blake2b((path / "meta.json").read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return None
+
+
+def _read_browse(path: Path, tag: str) -> _Browse | None:
+    """The kept counts in `path` if they are whole and of commit `tag`; None otherwise."""
+    try:
+        data = json.loads(path.read_text())
+        if data.get("format") != BROWSE_FORMAT or data.get("tag") != tag:
+            return None
+        return _Browse(
+            tag=tag,
+            total=int(data["total"]),
+            undated=int(data["undated"]),
+            years={int(year): int(n) for year, n in data["years"].items()},
+            facets={
+                str(facet): [FacetCount(str(v), str(label), int(n)) for v, label, n in values]
+                for facet, values in data["facets"].items()
+            },
+        )
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def open_index(path: Path, **options: Any) -> TantivyIndex:
