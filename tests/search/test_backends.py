@@ -266,6 +266,14 @@ def test_folded_matches_are_marked_in_the_original_letters(index: Backend) -> No
     assert hit.title_html == "Запись беседы с товарищем <mark>Хрущёвым</mark>"
 
 
+def test_chinese_matches_are_marked_as_one_word_in_the_text_as_written(index: Backend) -> None:
+    hit = next(h for h in index.search("苏联").hits if h.id == "r5")
+    assert hit.title == "毛泽东会见苏联大使谈话记录"
+    assert hit.title_html == "毛泽东会见<mark>苏联</mark>大使谈话记录"
+    assert "主席会见<mark>苏联</mark>驻华大使" in hit.snippet
+    assert "\u200b" not in hit.snippet + hit.title_html
+
+
 def test_prefix_matches_are_marked(index: Backend) -> None:
     hit = index.search("autob*").hits[0]
     assert "<mark>autobahn</mark>" in hit.snippet
