@@ -151,6 +151,8 @@ _EXACT = exact_analyzer()
 
 def spaced(text: str) -> str:
     """Text as fonds' analyzers read it: NFC, each CJK character a word of its own."""
+    if text.isascii():  # most names and terms: nothing to do, known at once
+        return text
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     if _CJK.search(text) is None:
