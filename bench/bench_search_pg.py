@@ -7,9 +7,10 @@ each N is indexed into a fresh schema, then every query is timed two ways:
   (a ranked page and its counts are one statement on GIN, see fonds/search/_postgres/facets.py);
 - top-k: `search(q, facets=None, histogram=False, snippets=False)`: ranked top 20 and total.
 
-then the stemmed vector's GIN index is replaced by a RUM index (when the `rum` extension is
-installed) and the same is timed again. Uses FONDS_TEST_POSTGRES_URL, or a throwaway cluster
-started from Debian's binaries as the tests do.
+and the "did you mean" lookup alone (`suggest_names`, what a zero-hit query such as
+`subject:Berlin` adds). Then the stemmed vector's GIN index is replaced by a RUM index (when
+the `rum` extension is installed) and the queries are timed again. Uses
+FONDS_TEST_POSTGRES_URL, or a throwaway cluster started from Debian's binaries as the tests do.
 
     python bench/bench_search_pg.py 50000
 """
@@ -38,6 +39,7 @@ from fonds.model import Record  # noqa: E402
 from fonds.search._postgres import PostgresIndex, open_postgres  # noqa: E402
 
 BATCH = 1000
+SUGGEST = ("Berlin", "Khrushchov", "Chevornenko")
 
 
 def server_url() -> tuple[str, Callable[[], None]]:
@@ -71,6 +73,18 @@ def time_queries(index: PostgresIndex, repeat: int) -> dict[str, tuple[list[floa
         )
         out[q] = (full, topk)
     return out
+
+
+def time_suggest(index: PostgresIndex, repeat: int) -> None:
+    """The name suggestion a zero-hit query pays for, alone (search_names, pg_trgm)."""
+    for name in SUGGEST:
+        index.suggest_names(name, 1)  # warm
+        samples = timed(lambda name=name: index.suggest_names(name, 1), repeat)
+        found = index.suggest_names(name, 1)
+        print(
+            f"<!-- suggest_names({name!r}): median {statistics.median(samples):.2f} ms, "
+            f"p95 {p95(samples):.2f} ms -> {found} -->"
+        )
 
 
 def report(label: str, n: int, build: float, samples: dict[str, tuple[list, list]]) -> None:
@@ -110,6 +124,7 @@ def run(url: str, n: int, base: list[Record], repeat: int) -> None:
             ).scalar()
         print(f"<!-- {n:,} records: {size} with indexes -->")
         report("GIN", n, build, time_queries(index, repeat))
+        time_suggest(index, repeat)
         start = time.perf_counter()
         rum = open_postgres(engine, rum=True)
         rum_build = time.perf_counter() - start

@@ -1,8 +1,9 @@
-"""The PostgreSQL search tables across versions: migration 0002 and `clear()` (reindex).
+"""The PostgreSQL search tables across versions: migrations 0002, 0003 and `clear()` (reindex).
 
 Version 1 counted each facet over its text array; version 2 numbers every facet value in
-search_labels and keeps each record's numbers in `facet_ids`. An archive indexed by version
-1 must search the same after `fonds.store.db.migrate` as after a rebuild, without one.
+search_labels and keeps each record's numbers in `facet_ids`; version 3 keeps the person name
+forms that suggestions look in in search_names. An archive indexed by an earlier version must
+search the same after `fonds.store.db.migrate` as after a rebuild, without one.
 """
 
 from __future__ import annotations
@@ -34,8 +35,22 @@ def _searches(index: PostgresIndex) -> list[SearchResult]:
     return [index.search(q, facets=FACETS, facet_size=2) for q in QUERIES]
 
 
+def _as_version_2(engine: Engine) -> None:
+    """Turn version 3 tables back into what version 2 wrote (names found through `people`)."""
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE search_names"))
+        conn.execute(
+            text(
+                "CREATE INDEX search_records_people_trgm ON search_records "
+                "USING gin (people gin_trgm_ops)"
+            )
+        )
+        conn.execute(text("COMMENT ON TABLE search_records IS 'fonds-search 2'"))
+
+
 def _as_version_1(engine: Engine) -> None:
-    """Turn version 2 tables back into what version 1 wrote (labels of three facets only)."""
+    """Turn version 3 tables back into what version 1 wrote (labels of three facets only)."""
+    _as_version_2(engine)
     labelled = ", ".join(f"'{facet}'" for facet in LABELLED)
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE search_records DROP COLUMN facet_ids"))
@@ -61,6 +76,41 @@ def test_migration_upgrades_version_1_tables_in_place(fresh: Engine) -> None:
     upgraded.add(RECORDS[:2])  # and it goes on indexing
     upgraded.commit()
     assert _searches(upgraded) == before
+
+
+def _names(engine: Engine) -> list[tuple[str, int]]:
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(text("SELECT * FROM search_names ORDER BY 1"))]
+
+
+def test_migration_upgrades_version_2_tables_in_place(fresh: Engine) -> None:
+    index = open_postgres(fresh, rum=False)
+    if not index.has_trgm:
+        pytest.skip("pg_trgm is not installed on this server")
+    index.add(RECORDS)
+    index.commit()
+    names = _names(fresh)
+    assert names
+    suggested = [index.suggest_names(q) for q in ("Chevornenko", "Khrushchov", "Mao")]
+    _as_version_2(fresh)
+
+    migrate(fresh)
+
+    upgraded = open_postgres(fresh, rum=False)
+    assert not upgraded.was_reset
+    assert _names(fresh) == names
+    assert [upgraded.suggest_names(q) for q in ("Chevornenko", "Khrushchov", "Mao")] == suggested
+    with fresh.connect() as conn:
+        indexes = set(
+            conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename LIKE 'search_%'"))
+            .scalars()
+            .all()
+        )
+    assert "search_names_form_trgm" in indexes
+    assert "search_records_people_trgm" not in indexes
+    upgraded.delete(["r1"])  # and it goes on counting
+    upgraded.commit()
+    assert upgraded.suggest_names("Chevornenko") == []
 
 
 def test_migration_leaves_databases_without_search_tables_alone(fresh: Engine) -> None:

@@ -22,6 +22,8 @@ Beside them, `search_words` maps every word seen to its stem, as Tantivy's unste
 dictionary does: `negotiat*` becomes the stems of the real words that start so (a second,
 unstemmed vector would have doubled the cost of indexing, which PostgreSQL's parser
 dominates).
+`search_names` holds every distinct person name form once, trigram-indexed, for the "did
+you mean" of a query that found nothing: a few thousand short rows instead of every record.
 
 Queries arrive as fonds' own tree (`query.py`); words are analysed by PostgreSQL in one round
 trip and the tree is compiled into tsquery text built from quoted lexemes, always passed as a

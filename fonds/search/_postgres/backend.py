@@ -6,6 +6,7 @@ import html
 import math
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,15 +18,19 @@ from fonds.search._postgres import facets as facet_counts
 from fonds.search._postgres.compiler import Compiler, Sql, analyze, filters_sql, quote
 from fonds.search._postgres.folding import CJK
 from fonds.search._postgres.rows import (
+    COUNT_NAMES,
+    DROP_NAMES,
     INSERT,
     INSERT_LABEL,
     INSERT_WORDS,
     LABEL_IDS,
+    name_forms,
     record_row,
     words_of,
 )
 from fonds.search._postgres.schema import (
     LABELS,
+    NAMES,
     RANK_NORMALIZATION,
     RANK_WEIGHTS,
     TABLE,
@@ -89,9 +94,11 @@ class PostgresIndex:
         rows: list[tuple[dict[str, Any], list[tuple[str, str]]]] = []
         labels: dict[tuple[str, str], str] = {}
         words: set[str] = set()
+        forms: dict[str, list[str]] = {}  # the last version of each record in the batch wins
         for record in records:
             row, record_labels = record_row(record)
             rows.append((row, [(facet, value) for facet, value, _ in record_labels]))
+            forms[row["record_id"]] = name_forms(row["people"])
             words.update(words_of(row))
             for facet, value, label in record_labels:
                 if labels.get((facet, value), value) == value:
@@ -107,7 +114,16 @@ class PostgresIndex:
             ids = {(f, v): i for f, v, i in writer.execute(text(LABEL_IDS), pairs)}
             for row, values in rows:
                 row["facet_ids"] = [ids[key] for key in values]
+            counts: Counter[str] = Counter()
+            for (people,) in writer.execute(
+                text(f"SELECT people FROM {TABLE} WHERE record_id = ANY(CAST(:ids AS text[]))"),
+                {"ids": list(forms)},
+            ):
+                counts.subtract(name_forms(people))  # the versions these rows replace
             writer.execute(text(INSERT), [row for row, _ in rows])
+            for record_forms in forms.values():
+                counts.update(record_forms)
+            count_names(writer, counts)
             writer.execute(text(INSERT_WORDS), {"words": sorted(words)})
             self._unanalysed += len(rows)
         return len(rows)
@@ -117,10 +133,17 @@ class PostgresIndex:
         if not ids:
             return
         with self._lock:
-            self._writer_().execute(
-                text(f"DELETE FROM {TABLE} WHERE record_id = ANY(CAST(:ids AS text[]))"),
+            writer = self._writer_()
+            counts: Counter[str] = Counter()
+            for (people,) in writer.execute(
+                text(
+                    f"DELETE FROM {TABLE} WHERE record_id = ANY(CAST(:ids AS text[])) "
+                    "RETURNING people"
+                ),
                 {"ids": ids},
-            )
+            ):
+                counts.subtract(name_forms(people))
+            count_names(writer, counts)
 
     def commit(self) -> None:
         """Publish what was added and deleted; searches started after this see it."""
@@ -144,7 +167,9 @@ class PostgresIndex:
     def clear(self) -> None:
         """Empty the index (before a rebuild from the store)."""
         with self._lock:
-            self._writer_().execute(text(f"TRUNCATE {TABLE}, {LABELS}, {WORDS} RESTART IDENTITY"))
+            self._writer_().execute(
+                text(f"TRUNCATE {TABLE}, {LABELS}, {WORDS}, {NAMES} RESTART IDENTITY")
+            )
             self.commit()
 
     def close(self) -> None:
@@ -357,7 +382,10 @@ class PostgresIndex:
                     return
 
     def suggest_names(self, name: str, limit: int = 5) -> list[str]:
-        """The person names indexed that look most like `name` (trigram similarity)."""
+        """The person names indexed that look most like `name` (trigram similarity).
+
+        The closest first, names as close in byte order: the same answer on every run.
+        """
         if not self.has_trgm or not name.strip():
             return []
         with self.engine.connect() as conn:
@@ -469,17 +497,31 @@ def read_settings(conn: Connection) -> None:
 
 
 def similar_names(conn: Connection, name: str, limit: int) -> list[str]:
+    """Every indexed name form `name` is like (the trigram index finds them), best first.
+
+    All candidates are ranked, not the first few the index yields, and ties go by the form
+    (`search_names.form` sorts bytewise), so the answer does not change between runs.
+    """
     conn.execute(
         text("SELECT set_config('pg_trgm.word_similarity_threshold', :least, true)"),
         {"least": str(SUGGEST_SIMILARITY)},
     )
     rows = conn.execute(
         text(
-            "SELECT form FROM (SELECT DISTINCT unnest(string_to_array(people, E'\\n')) AS form "
-            f"FROM {TABLE} WHERE :name <% people LIMIT 200) AS c "
-            "WHERE word_similarity(:name, form) >= :least "
+            f"SELECT form FROM {NAMES} WHERE :name <% form "
+            "AND word_similarity(:name, form) >= :least "
             "ORDER BY word_similarity(:name, form) DESC, form LIMIT :limit"
         ),
         {"name": name, "least": SUGGEST_SIMILARITY, "limit": max(1, min(limit, 50))},
     ).all()
     return [r[0] for r in rows]
+
+
+def count_names(writer: Connection, counts: Counter[str]) -> None:
+    """Add `counts` to `search_names`' record counts; drop the forms no record holds now."""
+    forms = sorted(form for form, n in counts.items() if n)
+    if not forms:
+        return
+    writer.execute(text(COUNT_NAMES), {"forms": forms, "counts": [counts[f] for f in forms]})
+    if any(counts[form] < 0 for form in forms):
+        writer.execute(text(DROP_NAMES), {"forms": [f for f in forms if counts[f] < 0]})

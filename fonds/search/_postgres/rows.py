@@ -6,7 +6,15 @@ from typing import Any
 
 from fonds.model import Record
 from fonds.search._postgres.folding import CJK, WORD, search_text
-from fonds.search._postgres.schema import LABELLED, LABELS, SEARCH_FIELDS, STEMMED, TABLE, WORDS
+from fonds.search._postgres.schema import (
+    LABELLED,
+    LABELS,
+    NAMES,
+    SEARCH_FIELDS,
+    STEMMED,
+    TABLE,
+    WORDS,
+)
 from fonds.search.fields import collections_of, date_text, field_texts
 from fonds.search.types import FACETS
 
@@ -81,6 +89,15 @@ _VECTOR_PARTS = (
 )
 
 
+def name_forms(people: str) -> list[str]:
+    """The name forms in a row's `people` (one a line, each once): what `search_names` counts.
+
+    Read from the stored column on replace and delete, so a form is counted off exactly as
+    it was counted on.
+    """
+    return [form for form in people.split("\n") if form]
+
+
 def words_of(row: dict[str, Any]) -> set[str]:
     """The distinct folded words of a row's texts (not CJK: bigrams serve those)."""
     return {
@@ -144,3 +161,10 @@ SELECT l.facet, l.value, l.id FROM {LABELS} l
 JOIN unnest(CAST(:facets AS text[]), CAST(:values AS text[])) AS u(facet, value)
   ON l.facet = u.facet AND l.value = u.value
 """
+# How many more (or fewer) records hold each form; in the forms' order, as the labels are.
+COUNT_NAMES = f"""
+INSERT INTO {NAMES} (form, records)
+SELECT * FROM unnest(CAST(:forms AS text[]), CAST(:counts AS integer[])) ORDER BY 1
+ON CONFLICT (form) DO UPDATE SET records = {NAMES}.records + EXCLUDED.records
+"""
+DROP_NAMES = f"DELETE FROM {NAMES} WHERE form = ANY(CAST(:forms AS text[])) AND records <= 0"

@@ -14,9 +14,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from fonds.search.types import FACETS
 
-SCHEMA_VERSION = 2  # 2: facet_ids and search_labels.id (migration 0002 upgrades 1 in place)
+# 2: facet_ids and search_labels.id (migration 0002 upgrades 1 in place);
+# 3: search_names, the person name forms for suggestions (migration 0003 upgrades 2).
+SCHEMA_VERSION = 3
 TABLE = "search_records"
 LABELS = "search_labels"
+# Every distinct person name form with the number of records that hold it: "did you mean"
+# looks here (a few thousand short rows, trigram-indexed) rather than in every record's
+# people, and the count lets a delete drop a form the last holder took away.
+NAMES = "search_names"
 SCHEMA_TAG = f"fonds-search {SCHEMA_VERSION}"
 # Any constant: serialises the DDL of workers that start at the same moment.
 SETUP_LOCK = 0x666F6E6473
@@ -69,7 +75,7 @@ def setup(conn: Connection, rum: bool | None) -> Setup:
         {"t": TABLE},
     ).one()
     if exists and tag != SCHEMA_TAG:
-        conn.execute(text(f"DROP TABLE IF EXISTS {TABLE}, {LABELS}, {WORDS}"))
+        conn.execute(text(f"DROP TABLE IF EXISTS {TABLE}, {LABELS}, {WORDS}, {NAMES}"))
         has_function = False  # rewritten: it may have changed with the tables
         was_reset = True
     has_trgm = try_extension(conn, "pg_trgm")
@@ -99,6 +105,13 @@ def setup(conn: Connection, rum: bool | None) -> Setup:
         text(
             f"CREATE TABLE IF NOT EXISTS {WORDS} "
             '(word text COLLATE "C" PRIMARY KEY, stem text NOT NULL)'
+        )
+    )
+    # COLLATE "C": suggestions tied on similarity come in byte order, whatever the locale.
+    conn.execute(
+        text(
+            f"CREATE TABLE IF NOT EXISTS {NAMES} "
+            '(form text COLLATE "C" PRIMARY KEY, records integer NOT NULL)'
         )
     )
     conn.execute(
@@ -137,8 +150,10 @@ def setup(conn: Connection, rum: bool | None) -> Setup:
     else:
         conn.execute(text(f"DROP INDEX IF EXISTS {TABLE}_tsv_rum"))
         indexes.append(f"{TABLE}_tsv_gin ON {TABLE} USING gin (tsv)")
+    # Suggestions read search_names; version 2 read the records' people through this one.
+    conn.execute(text(f"DROP INDEX IF EXISTS {TABLE}_people_trgm"))
     if has_trgm:
-        indexes.append(f"{TABLE}_people_trgm ON {TABLE} USING gin (people gin_trgm_ops)")
+        indexes.append(f"{NAMES}_form_trgm ON {NAMES} USING gin (form gin_trgm_ops)")
     for index in indexes:
         conn.execute(text(f"CREATE INDEX IF NOT EXISTS {index}"))
     return Setup(was_reset, has_trgm, has_rum)
