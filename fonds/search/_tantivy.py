@@ -46,7 +46,7 @@ from typing import Any
 import tantivy
 
 from fonds.model import Record
-from fonds.search.fields import collections_of, date_text, field_texts
+from fonds.search.fields import date_text, facet_values, field_texts, meta_texts
 from fonds.search.query import (
     And,
     DateRange,
@@ -220,20 +220,11 @@ def record_document(record: Record) -> tantivy.Document:
 
     terms = field_texts(record)
     people, places, subjects = terms["person"], terms["place"], terms["subject"]
-    collections = collections_of(record)
     for name, values in terms.items():
         for value in values:
             doc.add_text(name, spaced(value))
-    meta = [
-        record.source,
-        record.translator,
-        record.document_number,
-        record.archival_reference.raw if record.archival_reference else None,
-        *(t.name for t in record.publishers),
-    ]
-    for text in meta:
-        if text:
-            doc.add_text("meta", spaced(text))
+    for text in meta_texts(record):
+        doc.add_text("meta", spaced(text))
     exact = [record.title, description, body, *people, *places, *subjects]
     doc.add_text("exact", spaced("\n".join(v for v in exact if v)))
 
@@ -249,18 +240,7 @@ def record_document(record: Record) -> tantivy.Document:
     doc.add_text("date_text", date_text(record))
     doc.add_integer("sample", shard_of(record.id))
 
-    facet_values: dict[str, list[tuple[str, str]]] = {
-        "collection": collections,
-        "person": [(p.id or p.name, p.name) for p in record.people],
-        "language": [(lang.id, lang.name or lang.id) for lang in record.languages],
-        "subject": [(t.name, t.name) for t in record.subjects],
-        "place": [(p.name, p.name) for p in record.original_coverages],
-        "repository": [(t.name, t.name) for t in record.repositories],
-        "classification": [(t.name, t.name) for t in record.classifications],
-        "donor": [(t.name, t.name) for t in record.donors],
-        "type": [(t.name, t.name) for t in record.type],
-    }
-    for facet, pairs in facet_values.items():
+    for facet, pairs in facet_values(record).items():
         for key, label in dict(pairs).items():
             doc.add_text(f"f_{facet}", key)
             if facet in _LABELLED:

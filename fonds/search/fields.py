@@ -39,6 +39,33 @@ def field_texts(record: Record) -> dict[str, list[str]]:
     }
 
 
+def facet_values(record: Record) -> dict[str, list[tuple[str, str]]]:
+    """Each facet's (value, label) pairs for one record: what both backends count."""
+    return {
+        "collection": collections_of(record),
+        "person": [(p.id or p.name, p.name) for p in record.people],
+        "language": [(lang.id, lang.name or lang.id) for lang in record.languages],
+        "subject": [(t.name, t.name) for t in record.subjects],
+        "place": [(p.name, p.name) for p in record.original_coverages],
+        "repository": [(t.name, t.name) for t in record.repositories],
+        "classification": [(t.name, t.name) for t in record.classifications],
+        "donor": [(t.name, t.name) for t in record.donors],
+        "type": [(t.name, t.name) for t in record.type],
+    }
+
+
+def meta_texts(record: Record) -> list[str]:
+    """Catalogue text searched with the words (source, translator, numbers, publishers)."""
+    meta = [
+        record.source,
+        record.translator,
+        record.document_number,
+        record.archival_reference.raw if record.archival_reference else None,
+        *(t.name for t in record.publishers),
+    ]
+    return [text for text in meta if text]
+
+
 def collections_of(record: Record) -> list[tuple[str, str]]:
     """The record's collections and every ancestor named by `parent`, as (id, name), so a
     search in a volume finds records that list only its chapter."""

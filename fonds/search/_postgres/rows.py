@@ -15,7 +15,7 @@ from fonds.search._postgres.schema import (
     TABLE,
     WORDS,
 )
-from fonds.search.fields import collections_of, date_text, field_texts
+from fonds.search.fields import date_text, facet_values, field_texts, meta_texts
 from fonds.search.types import FACETS
 
 
@@ -26,25 +26,7 @@ def record_row(record: Record) -> tuple[dict[str, Any], list[tuple[str, str, str
     """
     field_text = field_texts(record)
     people, places, subjects = field_text["person"], field_text["place"], field_text["subject"]
-    collections = collections_of(record)
-    meta = [
-        record.source,
-        record.translator,
-        record.document_number,
-        record.archival_reference.raw if record.archival_reference else None,
-        *(t.name for t in record.publishers),
-    ]
-    facet_values: dict[str, list[tuple[str, str]]] = {
-        "collection": collections,
-        "person": [(p.id or p.name, p.name) for p in record.people],
-        "language": [(lang.id, lang.name or lang.id) for lang in record.languages],
-        "subject": [(t.name, t.name) for t in record.subjects],
-        "place": [(p.name, p.name) for p in record.original_coverages],
-        "repository": [(t.name, t.name) for t in record.repositories],
-        "classification": [(t.name, t.name) for t in record.classifications],
-        "donor": [(t.name, t.name) for t in record.donors],
-        "type": [(t.name, t.name) for t in record.type],
-    }
+    meta = meta_texts(record)
     dated = record.doc_date
     start = dated.start if dated is not None else None
     end = (dated.end or dated.start) if dated is not None and start is not None else None
@@ -63,13 +45,13 @@ def record_row(record: Record) -> tuple[dict[str, Any], list[tuple[str, str, str
         "s_description": search_text(record.description),
         "s_places": search_text("\n".join(places)),
         "s_subjects": search_text("\n".join(subjects)),
-        "s_meta": search_text("\n".join(m for m in meta if m)),
+        "s_meta": search_text("\n".join(meta)),
         "s_body": search_text(body),
     }
     for name, values in field_text.items():
         row[f"s_{name}"] = search_text("\n".join(values))
     labels: list[tuple[str, str, str]] = []
-    for facet, pairs in facet_values.items():
+    for facet, pairs in facet_values(record).items():
         unique = dict(pairs)
         row[f"f_{facet}"] = list(unique)
         labels += [
