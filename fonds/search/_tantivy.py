@@ -478,7 +478,7 @@ class TantivyIndex:
                 return result
             aggs = self._aggregate(searcher, final, facets, facet_size, histogram, result)
             if has_dates and not include_undated:
-                relaxed = _Compiler(self.schema, searcher, include_undated=True)
+                relaxed = _Compiler(self.schema, searcher, include_undated=True, undated_only=True)
                 undated = _all(
                     [
                         relaxed.compile(query.root),
@@ -772,11 +772,19 @@ class _Compiler:
     """fonds' query tree → Tantivy query objects, word by word through the index's analyzer."""
 
     def __init__(
-        self, schema: tantivy.Schema, searcher: tantivy.Searcher, include_undated: bool
+        self,
+        schema: tantivy.Schema,
+        searcher: tantivy.Searcher,
+        include_undated: bool,
+        undated_only: bool = False,
     ) -> None:
         self.schema = schema
         self.searcher = searcher
         self.include_undated = include_undated
+        # Compiling for the count of undated matches: a date range then stands for "undated"
+        # alone, since no undated record can overlap it (the same matches, without walking
+        # the ranges' million values).
+        self.undated_only = undated_only
         self.has_dates = False
         self.name_forms: list[tuple[str, tantivy.Query]] = []
         # Every indexed token the query looks for: where snippets start looking in a body.
@@ -884,6 +892,8 @@ class _Compiler:
 
     def date_overlap(self, rng: DateRange) -> tantivy.Query:
         """Records whose [date_start, date_end] overlaps the range (and undated ones, if asked)."""
+        if self.undated_only:
+            return tantivy.Query.term_query(self.schema, "dated", 0)
         clauses = []
         if rng.end is not None:
             clauses.append(_int_range(self.schema, "date_start", None, _day(rng.end)))

@@ -22,3 +22,14 @@ def test_index_with_an_old_schema_is_reset(tmp_path: Path) -> None:
     assert reopened.was_reset
     assert reopened.count() == 0
     assert (tmp_path / "keep.txt").exists()
+
+
+def test_undated_count_is_what_including_undated_records_adds(tmp_path: Path) -> None:
+    index = open_index(tmp_path)
+    index.add(RECORDS)
+    index.commit()
+    for q in ["Berlin date:1961..1962", "date:1962", "wall date:..1961", "-Soviet date:1960..1963"]:
+        dated = index.search(q, facets=(), histogram=False)
+        everything = index.search(q, facets=(), histogram=False, include_undated=True)
+        assert dated.undated_count == everything.total - dated.total, q
+    assert index.search("Berlin date:1961..1962").undated_count >= 1  # r6, the undated note
