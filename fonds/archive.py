@@ -8,6 +8,7 @@ whenever they disagree) and the ingest pipeline together. Nothing here knows abo
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -27,6 +28,8 @@ from fonds.search import SearchBackend, SearchResult, TantivyIndex, open_backend
 from fonds.serialize import record_to_json
 from fonds.store import Outcome, Store, reader
 from fonds.store import tables as t
+
+log = logging.getLogger("fonds")
 
 # Searches whose results are kept until the index changes.
 SEARCH_CACHE_SIZE = 256
@@ -147,7 +150,9 @@ class Archive:
         if self._index is None:
             self._index = open_backend(self.settings, self.store.engine)
             if getattr(self._index, "was_reset", False):
-                self.reindex()
+                log.warning("the search index was written by another fonds version: rebuilding")
+                count = self.reindex()
+                log.warning("the search index is rebuilt: %d records", count)
         return self._index
 
     def search(self, q: str = "", **options: Any) -> SearchResult:
