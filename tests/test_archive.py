@@ -240,3 +240,18 @@ def test_an_index_from_another_schema_is_rebuilt_from_the_store_on_opening(
 
     with open_archive(home) as reopened:
         assert [hit.id for hit in reopened.search("Berlin").hits] == ["d1"]
+
+
+def test_a_short_word_one_letter_from_a_surname_is_not_expanded_to_it(
+    archive: Archive, tmp_path: Path
+) -> None:
+    path = tmp_path / "records.jsonl"
+    rows = [
+        {"id": "t1", "title": "Memorandum by the Legal Adviser", "creators": ["Tate"]},
+        {"id": "c1", "title": "Conversation", "persons_mentioned": ["S. V. Chervonenko"]},
+    ]
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    archive.ingest(path, workers=1)
+
+    assert archive.expand_name("State") == []
+    assert "Chervonenko" in archive.expand_name("Chevornenko")

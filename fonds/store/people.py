@@ -27,6 +27,10 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 SURNAME_THRESHOLD = 0.65
 # ...and only people whose surname is this close to it (rapidfuzz ratio, 0-100).
 SURNAME_SIMILARITY = 88
+# A shorter word only ever expands to surnames it shares a match key with: one letter away
+# from a surname, a short word is far more often a word of its own (State / Tate, Wall /
+# Hall) than a misspelling. Misspelt surnames readers type are longer ("Gromiko").
+FUZZY_SURNAME_MIN_LENGTH = 7
 
 
 class PersonResolver:
@@ -229,6 +233,8 @@ def expand(connection: Connection, authority: Authority, name: str) -> list[str]
         key = _fold(name)
         for entry, score, _form in authority.find(name, limit=5):
             if score < SURNAME_THRESHOLD:
+                continue
+            if score < 1.0 and len(name) < FUZZY_SURNAME_MIN_LENGTH:
                 continue
             surnames = {split_name(form).surname for form in authority.forms(entry.id or "")}
             forms.extend(
