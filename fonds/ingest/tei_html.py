@@ -58,6 +58,8 @@ _BLOCK_TAGS = (
 # Two patterns that each start with a literal: far faster than one with a leading \s*.
 _VISIBLE_TEXT = re.compile(r"(?:^|>)[^<]*?[^\s<]")
 _SPACE_BEFORE_BLOCK = re.compile(rf"\s+(?=</?(?:{_BLOCK_TAGS})\b)")
+# Layout whitespace that markup left inside brackets: "(<persName> Tate </persName>)".
+_BRACKET_SPACE = re.compile(r"(?<=[(\[]) | (?=[)\]])")
 _SPACE_AFTER_BLOCK = re.compile(rf"(</?(?:{_BLOCK_TAGS})\b[^>]*>)\s+")
 
 
@@ -358,7 +360,7 @@ def text_of(element: etree._Element, skip: Collection[etree._Element] = ()) -> s
         return " ".join((element.text or "").split())  # most names: no children
     parts: list[str] = []
     _collect_text(element, set(skip), parts, top=True)
-    return " ".join("".join(parts).split())
+    return _BRACKET_SPACE.sub("", " ".join("".join(parts).split()))
 
 
 def has_text(html: str) -> bool:

@@ -445,3 +445,11 @@ def test_every_frus_history_file_parses() -> None:
         assert record.doc_date is not None and record.doc_date.start is not None
         assert record.extra["scan_url"].endswith(".pdf")
         assert html_of(record)
+
+
+def test_frus_title_has_no_layout_space_inside_brackets() -> None:
+    volume = CORPUS / "frus" / "volumes-gz" / "frus1949v07p2.xml.gz"
+    titles = {rid: record.title for rid, record in records(parse(volume)).items()}
+    assert titles["frus1949v07p2d16"] == (
+        "Memorandum by the Acting Legal Adviser (Tate) to the Secretary of State"
+    )
