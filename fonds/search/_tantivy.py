@@ -96,7 +96,7 @@ DEFAULT_FIELDS: tuple[tuple[str, float], ...] = (
     ("title", 3.0),
     ("description", 2.0),
     ("body", 1.0),
-    ("person", 2.0),
+    ("person", 1.0),
     ("place", 1.5),
     ("subject", 1.5),
     ("meta", 0.5),
