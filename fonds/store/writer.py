@@ -69,9 +69,6 @@ class RecordWriter:
         self.files = files
         self.people = people or PersonResolver(connection)
         self.vocabulary = vocabulary or Vocabulary()
-        self._terms = self.vocabulary.terms
-        self._collections = self.vocabulary.collections
-        self._place_variants = self.vocabulary.place_variants
 
     def save(self, record: Record, digest: str | None = None) -> Outcome:
         """Save `record`; unchanged input is recognised by its content hash and left alone.
@@ -154,7 +151,6 @@ class RecordWriter:
             for table in (t.record_terms, t.record_persons, t.record_collections, t.renditions):
                 self.connection.execute(delete(table).where(table.c.record_id.in_(ids)))
         self._write_links(written)
-        self.people.flush()
         self.queue_index([record.id for record in written], "upsert")
         return outcomes
 
@@ -187,7 +183,7 @@ class RecordWriter:
             )
         else:
             self.connection.execute(insert(t.collections).values(id=collection.id, **values))
-        self._collections.add(collection.id)
+        self.vocabulary.collections.add(collection.id)
 
     def save_person(self, person: Person, origin: str | None = None) -> int:
         """Add a person from an authority list (a FRUS volume's persons, say)."""
@@ -195,9 +191,7 @@ class RecordWriter:
 
     def forget(self) -> None:
         """Drop cached ids after a rolled-back savepoint: rows it created are gone."""
-        self._terms.clear()
-        self._collections.clear()
-        self._place_variants.clear()
+        self.vocabulary = Vocabulary()
         self.people.forget()
 
     def delete(self, record_id: str) -> bool:
@@ -320,7 +314,7 @@ class RecordWriter:
         if record.rights is not None:
             rows.append(_term_link(record.id, record.rights.id, "rights", 0))
         for position, language in enumerate(record.languages):
-            term_id = self._terms[("language", language.id)]
+            term_id = self.vocabulary.terms[("language", language.id)]
             rows.append(_term_link(record.id, term_id, "languages", position))
         for position, place in enumerate(record.original_coverages):
             rows.append(_term_link(record.id, place.id, "original_coverages", position))
@@ -333,7 +327,7 @@ class RecordWriter:
 
     def _term_id(self, kind: str, term: Term, parent_id: int | None = None) -> int:
         key = (kind, term.name)
-        cached = self._terms.get(key)
+        cached = self.vocabulary.terms.get(key)
         if cached is not None:
             return cached
         row = self.connection.execute(
@@ -353,7 +347,7 @@ class RecordWriter:
                 values["id"] = int(term.id)
             inserted = self.connection.execute(insert(t.terms).values(values))
             term_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
-        self._terms[key] = term_id
+        self.vocabulary.terms[key] = term_id
         return term_id
 
     def _id_taken(self, term_id: int) -> bool:
@@ -363,28 +357,28 @@ class RecordWriter:
         )
 
     def _place_id(self, place: Place) -> int:
-        cached = self._terms.get(("place", place.name))
+        cached = self.vocabulary.terms.get(("place", place.name))
         if cached is not None and not place.variants:
             return cached
         parent_id = self._place_id(Place(name=place.parent)) if place.parent else None
         term_id = self._term_id("place", Term(id=place.id, name=place.name), parent_id)
         variants = tuple(place.variants)
-        if variants and self._place_variants.get(term_id) != variants:
+        if variants and self.vocabulary.place_variants.get(term_id) != variants:
             self.connection.execute(
                 update(t.terms).where(t.terms.c.id == term_id).values(variants=place.variants)
             )
-            self._place_variants[term_id] = variants
+            self.vocabulary.place_variants[term_id] = variants
         return term_id
 
     def _ensure_collection(self, collection: Collection) -> None:
-        if collection.id in self._collections:
+        if collection.id in self.vocabulary.collections:
             return
         exists = self.connection.execute(
             select(t.collections.c.id).where(t.collections.c.id == collection.id)
         ).first()
         if exists is None:
             self.save_collection(collection)
-        self._collections.add(collection.id)
+        self.vocabulary.collections.add(collection.id)
 
 
 _INSERT_RECORD = insert(t.records)
