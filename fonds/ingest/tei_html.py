@@ -357,10 +357,12 @@ class HtmlWriter:
 def text_of(element: etree._Element, skip: Collection[etree._Element] = ()) -> str:
     """Plain text of an element without its notes (and without `skip`), whitespace collapsed."""
     if not len(element) and not skip and local_name(element):
-        return " ".join((element.text or "").split())  # most names: no children
-    parts: list[str] = []
-    _collect_text(element, set(skip), parts, top=True)
-    return _BRACKET_SPACE.sub("", " ".join("".join(parts).split()))
+        text = element.text or ""  # most names: no children, no tree walk
+    else:
+        parts: list[str] = []
+        _collect_text(element, set(skip), parts, top=True)
+        text = "".join(parts)
+    return _BRACKET_SPACE.sub("", " ".join(text.split()))
 
 
 def has_text(html: str) -> bool:
