@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from fonds.search.query import FIELDS
 from fonds.search.types import FACETS
 
 # 2: facet_ids and search_labels.id (migration 0002 upgrades 1 in place);
@@ -33,17 +34,7 @@ PREFIX_STEMS = 50
 RANK_WEIGHTS = "{0.1, 0.3, 0.5, 1.0}"
 RANK_NORMALIZATION = 1  # divide by 1 + log(length): a long report does not win by bulk alone
 # The fields `field:value` looks in through `tsv_fields` (`title:` uses weight A of `tsv`).
-SEARCH_FIELDS: tuple[str, ...] = (
-    "person",
-    "place",
-    "subject",
-    "collection",
-    "language",
-    "classification",
-    "repository",
-    "donor",
-    "type",
-)
+SEARCH_FIELDS: tuple[str, ...] = tuple(name for name in FIELDS if name != "title")
 # Facets whose value (an id) differs from what a page shows. search_labels holds every facet
 # value with a number (`facet_ids` of a record lists its values' numbers) and its label.
 LABELLED = ("collection", "person", "language")
