@@ -9,16 +9,27 @@ dates, name variants, a draft, and HTML that must stay escaped.
 from __future__ import annotations
 
 import os
+import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 
 import pytest
 from sqlalchemy import Engine, create_engine
 from sqlalchemy import text as sql
 
 from fonds.dates import parse_date
-from fonds.model import Collection, Language, Person, Place, Record, Rendition, Term
+from fonds.model import (
+    Collection,
+    HistoricalDate,
+    Language,
+    Person,
+    Place,
+    Record,
+    Rendition,
+    Term,
+)
 
 VOLUME = Collection(id="frus1961-63v22", name="FRUS 1961–1963, Volume XXII, Northeast Asia")
 CHAPTER = Collection(id="frus1961-63v22ch1", name="China", parent="frus1961-63v22")
@@ -29,6 +40,28 @@ CHINESE = Language(id="chi", name="Chinese")
 MAO = Person(id="p-mao", name="Mao Zedong", variants=["Mao Tse-tung"])
 KHRUSHCHEV = Person(id="p-khrushchev", name="Nikita Khrushchev", variants=["Хрущёв"])
 RUSK = Person(id="p-rusk", name="Dean Rusk")
+
+
+def memos(n: int, *, seed: int, start: int = 0, people: Sequence[Person] = ()) -> list[Record]:
+    """`n` small records for counting at scale: English or Russian, one of three types, a
+    year in 1950-1969 or (one in ten) no date, and `people` in four of five, by turns."""
+    rng = random.Random(seed)
+    types = ["Memorandum", "Telegram", "Letter"]
+    out = []
+    for i in range(start, start + n):
+        year = rng.randint(1950, 1969)
+        dated = HistoricalDate(text=str(year), start=date(year, 1, 1), end=date(year, 12, 31))
+        out.append(
+            Record(
+                id=f"memo-{i}",
+                title=f"Memorandum number {i} on the Berlin question",
+                languages=[ENGLISH if i % 4 else RUSSIAN],
+                type=[Term(name=types[i % 3])],
+                persons_mentioned=[people[i % len(people)]] if people and i % 5 else [],
+                doc_date=None if i % 10 == 0 else dated,
+            )
+        )
+    return out
 
 
 def html(text: str, language: Language = ENGLISH) -> Rendition:

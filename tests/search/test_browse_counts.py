@@ -9,47 +9,29 @@ missing or damaged file only ever means the usual (estimated) counts, never an e
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from fonds.archive import open_archive
-from fonds.model import HistoricalDate, Language, Person, Record, Term
+from fonds.model import Person, Record
 from fonds.search import TantivyIndex, _tantivy
 from fonds.search._tantivy import BROWSE_FILE, record_document
 from fonds.search.types import SearchResult
+from tests.search.records import memos
 from tests.web.open_api_fixture import TestClient, make_app
 
 N = 400
 THRESHOLD = 100
-LANGUAGES = [Language(id="eng", name="English"), Language(id="rus", name="Russian")]
-TYPES = ["Memorandum", "Telegram", "Letter"]
 # One person under two spellings: the browse counts add them up under the one id.
 RUSK = [Person(id="p-rusk", name="Dean Rusk"), Person(id="p-rusk", name="Rusk, Dean")]
 
 
 def records(n: int = N, start: int = 0) -> list[Record]:
-    """`n` small records: two languages, three types, Rusk in some, a year or no date."""
-    rng = random.Random(start)
-    out = []
-    for i in range(start, start + n):
-        year = rng.randint(1950, 1969)
-        dated = HistoricalDate(text=str(year), start=date(year, 1, 1), end=date(year, 12, 31))
-        out.append(
-            Record(
-                id=f"memo-{i}",
-                title=f"Memorandum number {i} on the Berlin question",
-                languages=[LANGUAGES[0] if i % 4 else LANGUAGES[1]],
-                type=[Term(name=TYPES[i % 3])],
-                persons_mentioned=[RUSK[i % 2]] if i % 5 else [],
-                doc_date=None if i % 10 == 0 else dated,
-            )
-        )
-    return out
+    """`n` small records (see `memos`), Rusk in some under either spelling."""
+    return memos(n, seed=start, start=start, people=RUSK)
 
 
 def truth(items: list[Record]) -> dict[str, Counter[str]]:

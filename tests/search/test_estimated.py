@@ -8,42 +8,25 @@ such everywhere a reader sees it, and that the total and undated count stay exac
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from fonds.archive import open_archive
-from fonds.model import HistoricalDate, Language, Record, Term
+from fonds.model import Record
 from fonds.search import TantivyIndex, _tantivy, open_index
 from fonds.search._tantivy import SHARDS, shard_of
 from fonds.search.output import result_to_json
+from tests.search.records import memos
 from tests.web.open_api_fixture import TestClient, make_app
 
 N = 600
-LANGUAGES = [Language(id="eng", name="English"), Language(id="rus", name="Russian")]
-TYPES = ["Memorandum", "Telegram", "Letter"]
 
 
 def many_records(n: int = N) -> list[Record]:
-    """`n` small records: two languages, three types, a year in 1950-1969 or no date."""
-    rng = random.Random(3)
-    out = []
-    for i in range(n):
-        year = rng.randint(1950, 1969)
-        dated = HistoricalDate(text=str(year), start=date(year, 1, 1), end=date(year, 12, 31))
-        out.append(
-            Record(
-                id=f"memo-{i}",
-                title=f"Memorandum number {i} on the Berlin question",
-                languages=[LANGUAGES[0] if i % 4 else LANGUAGES[1]],
-                type=[Term(name=TYPES[i % 3])],
-                doc_date=None if i % 10 == 0 else dated,
-            )
-        )
-    return out
+    """`n` small records (see `memos`), nobody named in them."""
+    return memos(n, seed=3)
 
 
 @pytest.fixture(scope="module")
