@@ -210,23 +210,26 @@ def record_document(record: Record) -> tantivy.Document:
     """The index entry of one record: searchable text, facet values, date range."""
     doc = tantivy.Document()
     doc.add_text("id", record.id)
-    doc.add_text("title", spaced(record.title))
-    description = record.description or ""
+    # Every text is spaced once: the `exact` field reuses what the other fields were given.
+    title, description, body = (
+        spaced(text) for text in (record.title, record.description or "", record.body_text)
+    )
+    doc.add_text("title", title)
     if description:
-        doc.add_text("description", spaced(description))
-    body = record.body_text
+        doc.add_text("description", description)
     if body:
-        doc.add_text("body", spaced(body))
+        doc.add_text("body", body)
 
-    terms = field_texts(record)
-    people, places, subjects = terms["person"], terms["place"], terms["subject"]
+    terms = {
+        name: [spaced(value) for value in values] for name, values in field_texts(record).items()
+    }
     for name, values in terms.items():
         for value in values:
-            doc.add_text(name, spaced(value))
+            doc.add_text(name, value)
     for text in meta_texts(record):
         doc.add_text("meta", spaced(text))
-    exact = [record.title, description, body, *people, *places, *subjects]
-    doc.add_text("exact", spaced("\n".join(v for v in exact if v)))
+    exact = [title, description, body, *terms["person"], *terms["place"], *terms["subject"]]
+    doc.add_text("exact", "\n".join(v for v in exact if v))
 
     dated = record.doc_date
     if dated is not None and dated.start is not None:
