@@ -149,7 +149,7 @@ class Archive:
         it written by another version of fonds (it is derived data: nothing is lost)."""
         if self._index is None:
             self._index = open_backend(self.settings, self.store.engine)
-            if getattr(self._index, "was_reset", False):
+            if self._index.was_reset:
                 log.warning("the search index was written by another fonds version: rebuilding")
                 count = self.reindex()
                 log.warning("the search index is rebuilt: %d records", count)

@@ -97,6 +97,9 @@ class SearchResult:
 class SearchBackend(Protocol):
     """A full-text index derived from the store; the store calls add/delete, pages call search."""
 
+    # True when opening found an index of another fonds version and emptied it.
+    was_reset: bool
+
     def add(self, records: Iterable[Record]) -> int:
         """Index (or re-index) records; visible to searches after `commit()`."""
         ...
