@@ -18,7 +18,9 @@ matches; the timeline is a histogram aggregation over the start year. Counting c
 a million matches. So above SAMPLE_ABOVE matches the facets and timeline are counted over a
 fixed, deterministic slice of the records (those whose id hashes into the first shards,
 about SAMPLE_SIZE matches), scaled to all matches and marked `estimated`, which pages show
-as "about". The total and the undated count are always exact.
+as "about". The total and the undated count are always exact. The counting runs on other
+threads while the searching one ranks the page (Tantivy releases the GIL), so a search costs
+about one pass over its matches on two cores, not two.
 
 The browse page (no words, no filters: every record) is the most visited search and the
 largest, so its counts are made exactly once per commit instead (`write_browse_counts`) and
@@ -38,6 +40,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -113,6 +116,10 @@ PREFIX_TERMS = 50
 SAMPLE_ABOVE = 30_000
 SAMPLE_SIZE = 15_000
 SHARDS = 1024
+# The slice counted beside every large search's first pass (1/16 of the records).
+QUICK_SHARDS = 64
+# Threads that count facets while the searching thread ranks; shared by every index.
+_COUNTING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fonds-count")
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
 _MLT_STOP_WORDS = (
@@ -465,6 +472,29 @@ class TantivyIndex:
         result = SearchResult(
             hits=[], total=0, query=query, warnings=warnings, offset=offset, limit=limit
         )
+        spec = self._facet_spec(facets, facet_size, histogram, warnings)
+        kept = None
+        if tag is not None and text_q is None and not must:
+            kept = self._browse_counts(tag, int(searcher.num_docs))
+        # The counting passes run on other threads while this one ranks the page: each
+        # matches the query again (a phrase costs ~45 ms at a million records), and Tantivy
+        # releases the GIL while it works, so on two cores they take the time of one pass.
+        counting = None
+        if spec and kept is None:
+            counting = _COUNTING.submit(
+                self._count_matches, searcher, final, spec, bool(set(spec) & set(FACETS))
+            )
+        undated_count = None
+        if has_dates and not include_undated:
+            relaxed = _Compiler(self.schema, searcher, include_undated=True, undated_only=True)
+            undated_q = _all(
+                [
+                    relaxed.compile(query.root),
+                    *self._filters(filters, []),
+                    tantivy.Query.term_query(self.schema, "dated", 0),
+                ]
+            )
+            undated_count = _COUNTING.submit(_match_count, searcher, undated_q)
         try:
             found = self._run(searcher, final, sort, offset, limit)
             result.total = _count(found)
@@ -473,25 +503,15 @@ class TantivyIndex:
             )
             if compiler.name_forms and result.hits:
                 self._mark_variants(searcher, compiler.name_forms, result.hits)
-            kept = None
-            if tag is not None and text_q is None and not must:
-                kept = self._browse_counts(tag, result.total)
             if kept is not None:
                 self._kept_counts(kept, facets, facet_size, histogram, result)
-                return result
-            aggs = self._aggregate(searcher, final, facets, facet_size, histogram, result)
-            if has_dates and not include_undated:
-                relaxed = _Compiler(self.schema, searcher, include_undated=True, undated_only=True)
-                undated = _all(
-                    [
-                        relaxed.compile(query.root),
-                        *self._filters(filters, []),
-                        tantivy.Query.term_query(self.schema, "dated", 0),
-                    ]
-                )
-                result.undated_count = _count(searcher.search(undated, 1))
-            elif aggs is not None:
-                result.undated_count = _bucket_count(aggs.get("_dated"), 0)
+            counted = counting.result() if counting is not None else None
+            if counted is not None and result.total:
+                counted.fill(result, spec)
+            if undated_count is not None:
+                result.undated_count = undated_count.result()
+            elif counted is not None:
+                result.undated_count = counted.undated
         except ValueError as exc:  # an engine refusal must reach the reader as a message
             warnings.append(f"The search could not be run as written ({exc}).")
         return result
@@ -639,78 +659,111 @@ class TantivyIndex:
         histogram: bool,
         result: SearchResult,
     ) -> None:
-        """Fill `result` from kept exact counts as `_aggregate` would from a live count."""
+        """Fill `result` from kept exact counts as a live count would."""
         size = max(1, min(size, MAX_LIMIT))
         for facet in facets or ():
-            if facet not in FACETS:
-                result.warnings.append(f'There is no facet "{facet}"; it was not counted.')
-                continue
-            result.facets[facet] = list(kept.facets.get(facet, [])[:size])
+            if facet in FACETS:
+                result.facets[facet] = list(kept.facets.get(facet, [])[:size])
         if histogram:
             result.histogram = histogram_buckets(kept.years)
         result.undated_count = kept.undated
 
-    def _aggregate(
-        self,
-        searcher: tantivy.Searcher,
-        query: tantivy.Query,
-        facets: Sequence[str] | None,
-        size: int,
-        histogram: bool,
-        result: SearchResult,
-    ) -> dict[str, Any] | None:
-        """Count every facet and the timeline in one pass over the matches or a sample of them.
-
-        The sample is the matches in the first shards (see `shard_of`), enough of them for
-        about `sample_size` matches; its counts are scaled by total / matches in the sample.
-        A shard is a hash of the record id, independent of what a record says, so the sample
-        is unbiased, and the same query gives the same counts every time.
-
-        The sample is a filter aggregation inside the one pass over all matches, which also
-        counts the undated ones exactly: intersecting the query with the shards instead
-        would not spare Tantivy matching every candidate (a phrase costs ~45 ms to match at
-        a million records), and the undated count would need a pass of its own.
-        """
+    def _facet_spec(
+        self, facets: Sequence[str] | None, size: int, histogram: bool, warnings: list[str]
+    ) -> dict[str, Any]:
+        """The aggregations that count the facets asked for and the timeline."""
         spec: dict[str, Any] = {}
         for facet in facets or ():
             if facet not in FACETS:
-                result.warnings.append(f'There is no facet "{facet}"; it was not counted.')
+                warnings.append(f'There is no facet "{facet}"; it was not counted.')
                 continue
             spec[facet] = _terms(facet, max(1, min(size, MAX_LIMIT)))
         if histogram:
             spec["_years"] = _YEARS
-        if result.total == 0 or not spec:
-            return None
-        counted = [facet for facet in facets or () if facet in spec]
-        dated = _DATED
-        aggs: dict[str, Any] | None = None
-        scale: float | None = None
-        found: dict[str, Any] = {}
-        if counted and result.total > self.sample_above:
-            shards = min(SHARDS, math.ceil(SHARDS * self.sample_size / result.total))
-            sampled = {"filter": f"sample:[0 TO {shards - 1}]", "aggs": spec}
-            aggs = searcher.aggregate(query, {"_dated": dated, "_sample": sampled})
+        return spec
+
+    def _count_matches(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, spec: dict[str, Any], sample: bool
+    ) -> _Counted:
+        """Count the facets and the timeline over every match, or over a sample of them.
+
+        Run beside the ranking pass, so it cannot know the number of matches beforehand.
+        Its first pass counts the matches exactly (dated and undated) and, when facets may
+        be sampled, counts them on the first QUICK_SHARDS shards too: enough for an estimate
+        whenever that slice holds a quarter of `sample_size` matches (about four times
+        `sample_size` in all), which spares a second pass on the largest, costliest
+        searches. Otherwise a second pass counts either every match (up to `sample_above`)
+        or the smallest run of first shards expected to hold `sample_size` of them.
+
+        A shard is a hash of the record id (see `shard_of`), independent of what a record
+        says, so a sample is unbiased, and the same query gives the same counts every time.
+        The sample is a filter aggregation inside a pass over all matches: intersecting the
+        query with the shards would not spare Tantivy matching every candidate. The
+        estimate is flagged through the facet counts (see SearchResult.estimated), so
+        without facets (the timeline alone) everything is counted exactly.
+        """
+        if not sample:
+            aggs = searcher.aggregate(query, {**spec, "_dated": _DATED})
+            return _Counted.of(aggs, aggs, None)
+        quick = {"filter": f"sample:[0 TO {QUICK_SHARDS - 1}]", "aggs": spec}
+        aggs = searcher.aggregate(query, {"_dated": _DATED, "_sample": quick})
+        total = sum(int(b.get("doc_count", 0)) for b in aggs["_dated"].get("buckets", []))
+        if total == 0:
+            return _Counted({}, None, 0)
+        if total > self.sample_above:
             found = aggs.get("_sample", {})
-            in_sample = int(found.get("doc_count") or 0)
-            # The estimate is flagged through the facet counts (see SearchResult.estimated),
-            # so with no facet value to carry it everything is counted exactly instead.
-            if in_sample and any(found.get(facet, {}).get("buckets") for facet in counted):
-                scale = result.total / in_sample
-            else:
-                aggs = None
-        if aggs is None:
-            aggs = searcher.aggregate(query, {**spec, "_dated": dated})
-            found = aggs
-        for facet in counted:
-            result.facets[facet] = _merged(
-                [_facet_count(facet, b) for b in found.get(facet, {}).get("buckets", [])], scale
-            )
-        if histogram:
-            years = found.get("_years", {}).get("buckets", [])
+            if int(found.get("doc_count") or 0) * 4 >= self.sample_size:
+                counted = _Counted.sampled(aggs, found, total, spec)
+                if counted is not None:
+                    return counted
+            shards = min(SHARDS, math.ceil(SHARDS * self.sample_size / total))
+            sampled = {"filter": f"sample:[0 TO {shards - 1}]", "aggs": spec}
+            aggs = searcher.aggregate(query, {"_dated": _DATED, "_sample": sampled})
+            counted = _Counted.sampled(aggs, aggs.get("_sample", {}), total, spec)
+            if counted is not None:
+                return counted
+        aggs = searcher.aggregate(query, {**spec, "_dated": _DATED})
+        return _Counted.of(aggs, aggs, None)
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """What a counting pass found: the buckets the facets and timeline are read from (all
+    matches, or a sample with the `scale` that takes it to all), and the undated matches."""
+
+    found: dict[str, Any]
+    scale: float | None
+    undated: int
+
+    @classmethod
+    def of(cls, aggs: dict[str, Any], found: dict[str, Any], scale: float | None) -> _Counted:
+        return cls(found, scale, _bucket_count(aggs.get("_dated"), 0))
+
+    @classmethod
+    def sampled(
+        cls, aggs: dict[str, Any], found: dict[str, Any], total: int, spec: dict[str, Any]
+    ) -> _Counted | None:
+        """The sample's counts, if it holds a facet value to carry the estimate's mark."""
+        in_sample = int(found.get("doc_count") or 0)
+        facets = [name for name in spec if name in FACETS]
+        if not in_sample or not any(found.get(f, {}).get("buckets") for f in facets):
+            return None
+        return cls.of(aggs, found, total / in_sample)
+
+    def fill(self, result: SearchResult, spec: dict[str, Any]) -> None:
+        for name in spec:
+            if name in FACETS:
+                buckets = self.found.get(name, {}).get("buckets", [])
+                result.facets[name] = _merged([_facet_count(name, b) for b in buckets], self.scale)
+        if "_years" in spec:
+            years = self.found.get("_years", {}).get("buckets", [])
             result.histogram = histogram_buckets(
-                {int(b["key"]): _scaled(int(b["doc_count"]), scale) for b in years}
+                {int(b["key"]): _scaled(int(b["doc_count"]), self.scale) for b in years}
             )
-        return aggs
+
+
+def _match_count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
+    return _count(searcher.search(query, 1))
 
 
 _YEARS: dict[str, Any] = {"histogram": {"field": "year", "interval": 1, "min_doc_count": 1}}

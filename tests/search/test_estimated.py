@@ -8,6 +8,7 @@ such everywhere a reader sees it, and that the total and undated count stay exac
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from fonds.archive import open_archive
 from fonds.model import Record
 from fonds.search import TantivyIndex, _tantivy, open_index
 from fonds.search._tantivy import SHARDS, shard_of
+from fonds.search.fields import facet_values
 from fonds.search.output import result_to_json
 from tests.search.records import memos
 from tests.web.open_api_fixture import TestClient, make_app
@@ -125,3 +127,29 @@ def test_phrases_are_sampled_too(sampled: TantivyIndex, exact: TantivyIndex) -> 
     rough = sampled.search('"berlin question"', facets=("type",))
     assert rough.estimated and rough.total == N
     assert rough.undated_count == exact.search('"berlin question"').undated_count == N // 10
+
+
+def test_the_largest_searches_are_estimated_from_the_first_pass_slice(
+    folder: Path, exact: TantivyIndex
+) -> None:
+    # A quarter of the sample size is ~38 records: the first pass's slice (1/16 of the
+    # shards, ~37 of 600) holds that many, so no second pass is made.
+    slice_size = sum(1 for r in many_records() if shard_of(r.id) < _tantivy.QUICK_SHARDS)
+    index = TantivyIndex(folder, sample_above=100, sample_size=slice_size * 4)
+    try:
+        rough = index.search("berlin", facets=("type",))
+        again = index.search("berlin", facets=("type",))
+    finally:
+        index.close()
+    true = exact.search("berlin", facets=("type",))
+    assert rough.estimated and rough.facets == again.facets
+    assert rough.total == true.total == N and rough.undated_count == N // 10
+    # The estimates are the slice's own counts, scaled to all matches.
+    in_slice: Counter[str] = Counter()
+    for record in many_records():
+        if shard_of(record.id) < _tantivy.QUICK_SHARDS:  # every record says "Berlin"
+            in_slice.update(value for value, _ in facet_values(record)["type"])
+    scale = true.total / slice_size
+    assert {c.value: c.count for c in rough.facets["type"]} == {
+        value: _tantivy._scaled(count, scale) for value, count in in_slice.items()
+    }
