@@ -6,6 +6,7 @@ schema version there, and must then rebuild without deleting files that are not 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from fonds.search import open_index
@@ -33,3 +34,21 @@ def test_undated_count_is_what_including_undated_records_adds(tmp_path: Path) ->
         everything = index.search(q, facets=(), histogram=False, include_undated=True)
         assert dated.undated_count == everything.total - dated.total, q
     assert index.search("Berlin date:1961..1962").undated_count >= 1  # r6, the undated note
+
+
+def test_searches_from_many_threads_count_as_one_thread_does(tmp_path: Path) -> None:
+    """Facets and undated counts are made on pool threads beside the ranking: concurrent
+    searches (a web server's) must each get their own counts, not another search's."""
+    index = open_index(tmp_path)
+    index.add(RECORDS)
+    index.commit()
+    queries = ["Berlin", "Soviet", '"Berlin wall"', "Mao OR Khrushchev", "date:1961..1962", ""]
+    alone = {q: index.search(q) for q in queries}
+    assert all(alone[q].total and alone[q].facets["type"] for q in queries)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(index.search, queries * 10))
+    for q, result in zip(queries * 10, together, strict=True):
+        expected = alone[q]
+        assert [h.id for h in result.hits] == [h.id for h in expected.hits], q
+        assert (result.total, result.undated_count) == (expected.total, expected.undated_count)
+        assert (result.facets, result.histogram) == (expected.facets, expected.histogram), q
