@@ -57,18 +57,24 @@ _BLOCK_TAGS = (
 )
 # Two patterns that each start with a literal: far faster than one with a leading \s*.
 _VISIBLE_TEXT = re.compile(r"(?:^|>)[^<]*?[^\s<]")
-_SPACE_BEFORE_BLOCK = re.compile(rf"\s+(?=</?(?:{_BLOCK_TAGS})\b)")
 # Layout whitespace that markup left inside brackets: "(<persName> Tate </persName>)".
-_BRACKET_SPACE = re.compile(r"(?<=[(\[]) | (?=[)\]])")
-_SPACE_AFTER_BLOCK = re.compile(rf"(</?(?:{_BLOCK_TAGS})\b[^>]*>)\s+")
+_BRACKET_SPACES = (("( ", "("), ("[ ", "["), (" )", ")"), (" ]", "]"))
+_BLOCK_TAG_START = re.compile(rf"/?(?:{_BLOCK_TAGS})\b")
+_LOCAL_NAMES: dict[str, str] = {}
+# What `_element` does with a tag outside the TEI namespace, by tag.
+_SECTION, _CONTENT, _DROP = "section", "content", "drop"
 
 
 def local_name(element: etree._Element) -> str:
     """The element name without its namespace ("div"), or "" for comments and entities."""
     tag = element.tag
-    if not isinstance(tag, str):
-        return ""
-    return tag.rpartition("}")[2]
+    try:
+        return _LOCAL_NAMES[tag]  # a few dozen tags, met a hundred times per document
+    except (KeyError, TypeError):  # a new tag; or a comment's tag, a function
+        if not isinstance(tag, str):
+            return ""
+        name = _LOCAL_NAMES[tag] = tag.rpartition("}")[2]
+        return name
 
 
 def is_frus(element: etree._Element, name: str) -> bool:
@@ -96,14 +102,18 @@ class HtmlWriter:
         self.terms = terms or {}
         self.skip = set(skip)
         self.notes: list[tuple[str, str, str]] = []  # (anchor, label, html)
-        self._by_name = self._handlers()
 
     # -- public -----------------------------------------------------------------------------
 
     def body(self, elements: list[etree._Element]) -> str:
         """The HTML for `elements` (children of the document div) followed by the notes."""
-        html = "".join(self._node(child, block=True) for child in elements)
-        return tidy(html + self.notes_html())
+        parts: list[str] = []
+        for child in elements:
+            parts.append(self._element(child, True))
+            tail = child.tail
+            if tail:
+                parts.append(_text(tail))
+        return tidy("".join(parts) + self.notes_html())
 
     def add_note(self, note: etree._Element) -> None:
         """Keep a note whose anchor is not in the text (a footnote on the title)."""
@@ -128,32 +138,40 @@ class HtmlWriter:
     # -- rendering --------------------------------------------------------------------------
 
     def _children(self, element: etree._Element, block: bool) -> str:
-        parts = [_text(element.text)]
+        """The element's text and children, each child with its tail (the hot loop: one
+        call per child, no more)."""
+        text = element.text
+        parts = [_text(text)] if text else []
         for child in element:
-            parts.append(self._node(child, block))
+            parts.append(self._element(child, block))
+            tail = child.tail
+            if tail:
+                parts.append(_text(tail))
         return "".join(parts)
-
-    def _node(self, element: etree._Element, block: bool) -> str:
-        """One child with its tail text."""
-        return self._element(element, block) + _text(element.tail)
 
     def _element(self, element: etree._Element, block: bool) -> str:
         if element in self.skip:
             return ""
-        name = local_name(element)
-        if not name:  # comment, processing instruction, unexpanded entity
-            return ""
         tag = element.tag
-        if isinstance(tag, str) and "}" in tag and not tag.startswith(f"{{{TEI_NS}}}"):
-            if is_frus(element, "attachment"):
+        try:
+            name, foreign = _TAGS[tag]
+        except (KeyError, TypeError):
+            name, foreign = _classify(tag)
+        if foreign:
+            if foreign == _SECTION:
                 return self._wrap("section", "attachment", element, block=True)
-            if is_frus(element, "problem") or not any(ns in tag for ns in FRUS_NAMESPACES):
+            if foreign == _CONTENT:
                 return self._children(element, block)
             return ""  # frus:pdf, frus:file, frus:page-count…: catalogue data, not text
-        handler = self._by_name.get(name)
+        handler = _HANDLERS.get(name)
         if handler is not None:
-            return handler(element, block)
-        if name in _SKIPPED:
+            return handler(self, element, block)
+        inline = _INLINE.get(name)
+        if inline is not None:
+            return self._wrap(inline[0], inline[1], element, block=False)
+        if name in _EMPTY:
+            return _EMPTY[name]
+        if name in _SKIPPED or not name:  # not name: comment, processing instruction, entity
             return ""
         if name in _SIMPLE_BLOCKS:
             html_tag, css = _SIMPLE_BLOCKS[name]
@@ -161,34 +179,6 @@ class HtmlWriter:
                 return self._wrap(html_tag, css, element, block=html_tag == "div")
             return self._wrap("span", css, element, block=False)
         return self._children(element, block)
-
-    def _handlers(self) -> dict[str, Callable[[etree._Element, bool], str]]:
-        return {
-            "p": self._p,
-            "hi": self._hi,
-            "note": self._note,
-            "pb": self._pb,
-            "lb": lambda e, b: "<br>",
-            "list": self._list,
-            "table": self._table,
-            "quote": self._quote,
-            "q": lambda e, b: self._wrap("q", None, e, block=False),
-            "ref": self._ref,
-            "ptr": self._ref,
-            "gloss": self._gloss,
-            "head": self._head,
-            "div": self._div,
-            "floatingText": self._div,
-            "figure": self._figure,
-            "gap": lambda e, b: '<span class="gap">[…]</span>',
-            "del": lambda e, b: self._wrap("del", None, e, block=False),
-            "add": lambda e, b: self._wrap("ins", None, e, block=False),
-            "title": lambda e, b: self._wrap("cite", None, e, block=False),
-            "emph": lambda e, b: self._wrap("em", None, e, block=False),
-            "foreign": lambda e, b: self._wrap("em", None, e, block=False),
-            "label": lambda e, b: self._wrap("span", "label", e, block=False),
-            "item": lambda e, b: self._wrap("li", None, e, block=False),
-        }
 
     def _wrap(self, tag: str, css: str | None, element: etree._Element, block: bool) -> str:
         attr = f' class="{css}"' if css else ""
@@ -354,6 +344,56 @@ class HtmlWriter:
         return f'<span class="figure">{caption}</span>'
 
 
+# How each TEI element becomes HTML: a method, an inline wrapper, or a fixed string.
+_HANDLERS: dict[str, Callable[[HtmlWriter, etree._Element, bool], str]] = {
+    "p": HtmlWriter._p,
+    "hi": HtmlWriter._hi,
+    "note": HtmlWriter._note,
+    "pb": HtmlWriter._pb,
+    "list": HtmlWriter._list,
+    "table": HtmlWriter._table,
+    "quote": HtmlWriter._quote,
+    "ref": HtmlWriter._ref,
+    "ptr": HtmlWriter._ref,
+    "gloss": HtmlWriter._gloss,
+    "head": HtmlWriter._head,
+    "div": HtmlWriter._div,
+    "floatingText": HtmlWriter._div,
+    "figure": HtmlWriter._figure,
+}
+_INLINE: dict[str, tuple[str, str | None]] = {
+    "q": ("q", None),
+    "del": ("del", None),
+    "add": ("ins", None),
+    "title": ("cite", None),
+    "emph": ("em", None),
+    "foreign": ("em", None),
+    "label": ("span", "label"),
+    "item": ("li", None),
+}
+_EMPTY = {"lb": "<br>", "gap": '<span class="gap">[…]</span>'}
+_TAGS: dict[str, tuple[str, str | None]] = {}
+
+
+def _classify(tag: object) -> tuple[str, str | None]:
+    """A tag's local name, and for a tag outside TEI what becomes of it (kept by tag)."""
+    if not isinstance(tag, str):
+        return "", None  # comment, processing instruction, unexpanded entity
+    name = tag.rpartition("}")[2]
+    foreign: str | None = None
+    if "}" in tag and not tag.startswith(f"{{{TEI_NS}}}"):
+        if any(tag == f"{{{ns}}}attachment" for ns in FRUS_NAMESPACES):
+            foreign = _SECTION
+        elif any(tag == f"{{{ns}}}problem" for ns in FRUS_NAMESPACES) or not any(
+            ns in tag for ns in FRUS_NAMESPACES
+        ):
+            foreign = _CONTENT
+        else:
+            foreign = _DROP
+    _TAGS[tag] = (name, foreign)
+    return name, foreign
+
+
 def text_of(element: etree._Element, skip: Collection[etree._Element] = ()) -> str:
     """Plain text of an element without its notes (and without `skip`), whitespace collapsed."""
     if not len(element) and not skip and local_name(element):
@@ -362,7 +402,7 @@ def text_of(element: etree._Element, skip: Collection[etree._Element] = ()) -> s
         parts: list[str] = []
         _collect_text(element, set(skip), parts, top=True)
         text = "".join(parts)
-    return _BRACKET_SPACE.sub("", " ".join(text.split()))
+    return _tighten_brackets(" ".join(text.split()))
 
 
 def has_text(html: str) -> bool:
@@ -371,9 +411,21 @@ def has_text(html: str) -> bool:
 
 
 def tidy(html: str) -> str:
-    """Drop the layout whitespace left between block tags."""
-    html = _SPACE_AFTER_BLOCK.sub(r"\1", _SPACE_BEFORE_BLOCK.sub("", html))
-    return html.strip()
+    """Drop the layout whitespace before and after each block tag.
+
+    The HTML is ours (text escaped, so every `<` opens a tag): cut at each `<`, which is
+    cheaper than a regex that has to try every space of the text.
+    """
+    parts = html.split("<")
+    for position in range(1, len(parts)):
+        part = parts[position]
+        if _BLOCK_TAG_START.match(part) is None:
+            continue
+        parts[position - 1] = parts[position - 1].rstrip()
+        end = part.find(">") + 1
+        if end and part[end : end + 1].isspace():
+            parts[position] = part[:end] + part[end:].lstrip()
+    return "<".join(parts).strip()
 
 
 def _collect_text(
@@ -391,6 +443,14 @@ def _collect_text(
         parts.append(element.tail or "")
 
 
+def _tighten_brackets(text: str) -> str:
+    """Drop the one space (whitespace is collapsed already) just inside a bracket."""
+    for spaced, tight in _BRACKET_SPACES:
+        if spaced in text:
+            text = text.replace(spaced, tight)
+    return text
+
+
 def _text(value: str | None) -> str:
     """Escaped text with its layout whitespace collapsed (str.split beats a regex here)."""
     if not value:
@@ -403,7 +463,9 @@ def _text(value: str | None) -> str:
         text = " " + text
     if value[-1].isspace():
         text += " "
-    return escape(text, quote=False)
+    if "&" in text or "<" in text or ">" in text:  # rare: skip escape()'s three passes
+        text = escape(text, quote=False)
+    return text
 
 
 def _in_inline(element: etree._Element) -> bool:
