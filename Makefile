@@ -4,7 +4,7 @@
 PYTHON ?= python
 BENCH_ARGS ?=
 
-.PHONY: install test lint format bench bench-ingest bench-search bench-web demo
+.PHONY: install test lint format bench bench-ingest bench-index bench-search bench-web demo
 
 install:  ## install fonds with the test and lint tools, editable
 	$(PYTHON) -m pip install -e '.[test,dev]'
@@ -21,10 +21,13 @@ format:  ## rewrite files in the house format
 	$(PYTHON) -m ruff format .
 	$(PYTHON) -m ruff check --fix .
 
-bench: bench-ingest bench-search bench-web  ## every benchmark, each printing a table
+bench: bench-ingest bench-index bench-search bench-web  ## every benchmark, each printing a table
 
 bench-ingest:
 	$(PYTHON) bench/bench_ingest.py $(BENCH_ARGS)
+
+bench-index:
+	$(PYTHON) bench/bench_index.py $(BENCH_ARGS)
 
 bench-search:
 	$(PYTHON) bench/bench_search.py $(BENCH_ARGS)
