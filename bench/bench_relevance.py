@@ -19,7 +19,11 @@ deterministically (seeded), and committed so that the figures can be reproduced:
 - field-date:  `person:Rusk date:1961`, `person:Rusk date:1961-03`, `title words date:1962-03`;
                relevant: records with that person (or those title words) in that period;
 - misspelling: "Chevornenko", "Kruschev", ...; relevant as for people;
-- phrase:      a quoted run of 3-5 words from a record's text; relevant: records containing it.
+- phrase:      a quoted run of 3-5 words from a record's text; relevant: records containing it;
+- word-or-name: a place or common word of the titles that is also, or one letter from, a
+               surname in the persons lists ("Korea" / Koren, "White House" / Lincoln White,
+               "Vice President" / Rice), as readers type it (capitalised, so it is tried as a
+               name); relevant: records whose title uses it as a place or topic, not as a person.
 
 With `--volumes N` only the first N volumes are ingested and each query's relevant records
 are cut to those in the archive (queries left with none are dropped); that is sound
@@ -49,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
+from rapidfuzz.distance import Levenshtein
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -83,11 +88,17 @@ VOLUMES = [
     "frus1918Russiav03.xml",
     "frus1870.xml",
 ]
-CATEGORIES = ("known-item", "people", "field-date", "misspelling", "phrase")
+CATEGORIES = ("known-item", "people", "field-date", "misspelling", "phrase", "word-or-name")
 STOP_WORDS = set(
     "a an and are as at be by for from in into is it of on or the to with was were this that "
     "his her their its not no but re concerning regarding about between during after before "
     "than then over under upon which who".split()
+)
+# Words that, before a surname, make it a person ("President Kennedy", "Ambassador Thompson").
+RANKS = set(
+    "President Secretary Ambassador Senator General Governor Mr Mrs Minister Chancellor Premier "
+    "Admiral Colonel Col Lord Sir Dr Director Chairman Representative Judge Justice Mayor King "
+    "Queen Prince Vice Deputy Assistant Under Chargé Consul Counselor".split()
 )
 
 
@@ -239,6 +250,7 @@ def judged_set(records: Sequence[Record], seed: int = SEED) -> dict[str, Any]:
     queries += _field_dates(records, rng)
     queries += _misspellings(records)
     queries += _phrases(records, rng, 60)
+    queries += _words_or_names(records)
     return {
         "about": (
             "Judged queries for bench/bench_relevance.py, generated from the FRUS volumes "
@@ -433,6 +445,96 @@ def _phrases(records: Sequence[Record], rng: random.Random, count: int) -> list[
         if len(out) == count:
             break
     return out
+
+
+def _words_or_names(records: Sequence[Record]) -> list[dict[str, Any]]:
+    """Places and common words of the titles that are, or nearly are, someone's surname.
+
+    A title word W qualifies when it is a place (a dateline, a coverage, or "Embassy in W"
+    in a title) or a common word (written in lower case at least 20 times in the texts),
+    and a surname of the persons lists is W or one letter from it. W is asked as readers
+    type it, with the capitalised word that always goes with it ("Hong Kong"); relevant
+    are the records whose title holds the query, with W not naming a person there.
+    """
+    surnames, given = set(), set()
+    for record in records:
+        for person in record.people:
+            head, _, rest = (part.strip() for part in person.name.partition(","))
+            if rest and re.fullmatch(r"[A-Z][a-z]+", head):
+                surnames.add(head)
+                given.update(rest.split()[:1])
+    places: set[str] = set()
+    for record in records:
+        for text in (record.place_written or "", *(c.name for c in record.original_coverages)):
+            places.update(re.findall(r"[A-Z][a-z]{3,}", text))
+        for posted in _POSTED_IN.finditer(record.title):
+            places.update(re.findall(r"[A-Z][a-z]{3,}", posted.group(1)))
+    lower = Counter(w for r in records for w in re.findall(r"\b[a-z]{4,}\b", r.body_text))
+    in_titles = Counter(w for r in records for w in set(re.findall(r"\b[A-Z][a-z]{3,}\b", r.title)))
+    out: dict[str, dict[str, int]] = {}
+    for word in sorted(in_titles):
+        if in_titles[word] < 3 or fold(word) in STOP_WORDS:
+            continue
+        if word in given or (word not in places and lower[word.lower()] < 20):
+            continue
+        reach = 1 if len(word) < 7 else 2  # fonds expands long words to surnames further away
+        if not any(Levenshtein.distance(word, surname) <= reach for surname in surnames):
+            continue
+        uses = [r for r in records if _topic_use(r, word, exact=word in surnames)]
+        text = _with_neighbour(word, [r.title for r in uses])
+        if word not in places and text == word:
+            continue  # a common word alone ("Vice") is no query; "Prime Minister" is
+        relevant = {r.id: 1 for r in uses if re.search(rf"\b{text}\b", _untitled(r.title))}
+        if len(relevant) >= 3 and text not in out:
+            out[text] = relevant
+    return [_query("word-or-name", text, relevant) for text, relevant in out.items()]
+
+
+# "Telegram From the Embassy in Korea", "Consul General at Hong Kong": places in titles.
+_POSTED_IN = re.compile(
+    r"\b(?:Embassy|Legation|Consulate(?: General)?|Consul General|Mission|Delegation)"
+    r"\s+(?:in|at|to)\s+(?:the\s+)?((?:[A-Z][a-z]+\s?)+)"
+)
+
+
+def _untitled(title: str) -> str:
+    return re.sub(r"^\d+\.\s*", "", title)
+
+
+def _topic_use(record: Record, word: str, exact: bool) -> bool:
+    """Whether the record's title uses `word`, and never as a person's name."""
+    if any(p.name.split(",")[0].strip() == word for p in record.people):
+        return False
+    title = _untitled(record.title)
+    found = False
+    for match in re.finditer(rf"\b{word}\b", title):
+        before, after = title[: match.start()], title[match.end() :]
+        if before.count("(") > before.count(")"):
+            return False  # "(Ball)": FRUS names people in brackets
+        if re.search(rf"(\b[A-Z]\.|\b(?:{'|'.join(RANKS)})\.?)\s+$", before):
+            return False  # "President Kennedy", "Edwin M. Martin"
+        if exact and (
+            re.search(r"\b(?:from|to|and|between|among|by)\s+$", before)
+            or re.match(r"\s*(?:,|and\b|to\b)", after)
+        ):
+            return False  # "Memorandum from Battle to Swank"
+        found = True
+    return found
+
+
+def _with_neighbour(word: str, titles: Sequence[str]) -> str:
+    """`word` with the capitalised word that follows or precedes it in most of `titles`."""
+    neighbours = rf"(?!(?:{'|'.join(w.title() for w in STOP_WORDS)})\b)([A-Z][a-z]+)"
+    for pattern, join in (
+        (rf"\b{word}\s+{neighbours}\b", lambda n: f"{word} {n}"),
+        (rf"\b{neighbours}\s+{word}\b", lambda n: f"{n} {word}"),
+    ):
+        found = Counter(m.group(1) for t in titles for m in re.finditer(pattern, _untitled(t)))
+        if found:
+            neighbour, count = found.most_common(1)[0]
+            if count >= 0.8 * len(titles):
+                return join(neighbour)
+    return word
 
 
 def load_judged(path: Path = JUDGED, regenerate: bool = False) -> dict[str, Any]:

@@ -582,7 +582,9 @@ def _and_expanded(node: And, expand: Expand, warnings: list[str]) -> Node:
                 text = " ".join(k.text for k in run if isinstance(k, Word))
                 forms = _forms(text, expand, warnings)
                 if len(forms) > 1:
-                    out.append(Names(text, forms))
+                    # The words still match apart, as the reader asked: a run is only perhaps
+                    # a name ("White House" is not Whitehouse; "Fish Washburne" is two men).
+                    out.append(Or((And(tuple(run)), Names(text, forms))))
                     i += size
                     done = True
                     break

@@ -158,12 +158,41 @@ def test_names_expand_to_every_form() -> None:
     assert query.root == And((Names("Khrushchev", ("Khrushchev", "Хрущёв")), Word("Berlin")))
 
 
-def test_a_run_of_capitalised_words_is_tried_as_one_name() -> None:
+def test_a_run_of_capitalised_words_is_tried_as_one_name_and_as_its_words() -> None:
     query = expand_names(parse_query("Mao Zedong communes"), forms)
     assert query.root == And(
-        (Names("Mao Zedong", ("Mao Zedong", "Mao Tse-tung", "毛泽东")), Word("communes"))
+        (
+            Or(
+                (
+                    And((Word("Mao"), Word("Zedong"))),
+                    Names("Mao Zedong", ("Mao Zedong", "Mao Tse-tung", "毛泽东")),
+                )
+            ),
+            Word("communes"),
+        )
     )
     assert [n.text for n in query.names()] == ["Mao Zedong"]
+
+
+def test_a_run_taken_for_a_name_still_finds_its_words_apart() -> None:
+    """'White House' is also the spacing of a surname (Whitehouse): the words stay required
+    together or the name, so a title with 'President ... White House' is still found."""
+    query = expand_names(parse_query("President White House Residence"), _whitehouse)
+    assert query.root == And(
+        (
+            Or(
+                (
+                    And((Word("President"), Word("White"), Word("House"))),
+                    Names("President White House", ("President White House", "Whitehouse")),
+                )
+            ),
+            Word("Residence"),
+        )
+    )
+
+
+def _whitehouse(name: str) -> list[str]:
+    return ["Whitehouse"] if name.replace(" ", "").endswith("WhiteHouse") else []
 
 
 def test_person_field_expands_even_lowercase() -> None:
