@@ -582,9 +582,7 @@ def _and_expanded(node: And, expand: Expand, warnings: list[str]) -> Node:
                 text = " ".join(k.text for k in run if isinstance(k, Word))
                 forms = _forms(text, expand, warnings)
                 if len(forms) > 1:
-                    # The words still match apart, as the reader asked: a run is only perhaps
-                    # a name ("White House" is not Whitehouse; "Fish Washburne" is two men).
-                    out.append(Or((And(tuple(run)), Names(text, forms))))
+                    out.append(Or((_apart(run, text, expand, warnings), Names(text, forms))))
                     i += size
                     done = True
                     break
@@ -592,6 +590,19 @@ def _and_expanded(node: And, expand: Expand, warnings: list[str]) -> Node:
             out.append(_expand_node(kids[i], expand, warnings))
             i += 1
     return out[0] if len(out) == 1 else And(tuple(out))
+
+
+def _apart(run: list[Node], text: str, expand: Expand, warnings: list[str]) -> Node:
+    """The words of a run taken for a name, as the reader asked them: all of them, anywhere.
+
+    A run is only perhaps a name ("White House" is not Whitehouse; "Fish Washburne" are two
+    men). Words in another script than the records' are expanded one by one, since only
+    their other forms can match ("Хрущев Берлин" is Khrushchev and Berlin); Latin words
+    stay as typed, as they would outside a run.
+    """
+    if text.isascii():
+        return And(tuple(run))
+    return And(tuple(_expand_node(k, expand, warnings) for k in run))
 
 
 # --- helpers ----------------------------------------------------------------------------------

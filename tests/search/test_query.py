@@ -191,6 +191,26 @@ def test_a_run_taken_for_a_name_still_finds_its_words_apart() -> None:
     )
 
 
+def test_a_run_in_another_script_is_also_tried_word_by_word() -> None:
+    table = {
+        "Хрущев Берлин": ["Khrushchev Berlin"],
+        "Хрущев": ["Khrushchev"],
+        "Берлин": ["Berlin"],
+    }
+    query = expand_names(parse_query("Хрущев Берлин"), lambda n: table.get(n, []))
+    assert query.root == Or(
+        (
+            And(
+                (
+                    Names("Хрущев", ("Хрущев", "Khrushchev")),
+                    Names("Берлин", ("Берлин", "Berlin")),
+                )
+            ),
+            Names("Хрущев Берлин", ("Хрущев Берлин", "Khrushchev Berlin")),
+        )
+    )
+
+
 def _whitehouse(name: str) -> list[str]:
     return ["Whitehouse"] if name.replace(" ", "").endswith("WhiteHouse") else []
 

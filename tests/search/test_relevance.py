@@ -143,3 +143,16 @@ def test_a_place_that_spells_a_surname_with_a_space_still_finds_its_words(
     assert [hit.id for hit in known.hits] == ["conversation"]
     house = archive.search("White House")
     assert [hit.id for hit in house.hits][:2] == ["press", "conversation"]
+
+
+def test_two_words_in_cyrillic_are_each_found_in_their_english_spelling(
+    archive: Archive, corpus: Path
+) -> None:
+    """'Хрущев Берлин' read as one name is only its transliteration, a phrase no record
+    holds; each word in its English spelling finds the Khrushchev letters about Berlin."""
+    archive.ingest(corpus / "frus" / "volumes" / "frus1961-63v06.xml", workers=1)
+
+    found = archive.search("Хрущев Берлин", limit=5)
+    assert found.total >= 20
+    for hit in found.hits:
+        assert {"Khrushchev", "Berlin"} <= set(hit.matched_variants), hit.title
