@@ -117,3 +117,12 @@ def test_rum_index_ranks_the_same_matches(fresh: Engine) -> None:
     assert [h.score for h in hits] == sorted((h.score or 0.0 for h in hits), reverse=True)
     assert {h.id for h in index.search("Berlin NOT wall").hits} == {"r2", "r3", "r4", "r12"}
     assert "<mark>Berlin</mark>" in index.search("Berlin").hits[0].title_html
+    # A field query ranks on the fields' vector, by its own RUM index.
+    ranked = index.search("person:Rusk", facets=None).hits
+    by_date = index.search("person:Rusk", facets=None, sort="date").hits
+    assert ranked and {h.id for h in ranked} == {h.id for h in by_date}
+    assert [h.score for h in ranked] == sorted((h.score or 0.0 for h in ranked), reverse=True)
+    with fresh.connect() as conn:
+        names = set(conn.execute(text("SELECT indexname FROM pg_indexes")).scalars())
+    assert {"search_records_tsv_rum", "search_records_fields_rum"} <= names
+    assert not names & {"search_records_tsv_gin", "search_records_fields_gin"}

@@ -127,7 +127,6 @@ def setup(conn: Connection, rum: bool | None) -> Setup:
             $f$""")
         )
     indexes = [
-        f"{TABLE}_fields_gin ON {TABLE} USING gin (tsv_fields)",
         f"{TABLE}_date ON {TABLE} (date_start, date_end)",
         # Dates, with the facet numbers beside them: the empty query and date ranges count
         # their facets from this index alone (5 MB at 50,000 records, the table is 80 MB).
@@ -135,12 +134,15 @@ def setup(conn: Connection, rum: bool | None) -> Setup:
         f"{TABLE}_date_facets ON {TABLE} (date_start, date_end) INCLUDE (facet_ids)",
         *(f"{TABLE}_f_{f} ON {TABLE} USING gin (f_{f})" for f in FACETS),
     ]
-    if has_rum:
-        conn.execute(text(f"DROP INDEX IF EXISTS {TABLE}_tsv_gin"))
-        indexes.append(f"{TABLE}_tsv_rum ON {TABLE} USING rum (tsv rum_tsvector_ops)")
-    else:
-        conn.execute(text(f"DROP INDEX IF EXISTS {TABLE}_tsv_rum"))
-        indexes.append(f"{TABLE}_tsv_gin ON {TABLE} USING gin (tsv)")
+    # Both vectors: `person:Rusk` ranks by tsv_fields alone, and RUM gives its top 20 in
+    # ~13 ms instead of scoring 16,500 matches (~100 ms at 50,000 records).
+    for column, name in (("tsv", "tsv"), ("tsv_fields", "fields")):
+        if has_rum:
+            conn.execute(text(f"DROP INDEX IF EXISTS {TABLE}_{name}_gin"))
+            indexes.append(f"{TABLE}_{name}_rum ON {TABLE} USING rum ({column} rum_tsvector_ops)")
+        else:
+            conn.execute(text(f"DROP INDEX IF EXISTS {TABLE}_{name}_rum"))
+            indexes.append(f"{TABLE}_{name}_gin ON {TABLE} USING gin ({column})")
     # Suggestions read search_names; version 2 read the records' people through this one.
     conn.execute(text(f"DROP INDEX IF EXISTS {TABLE}_people_trgm"))
     if has_trgm:
