@@ -60,7 +60,15 @@ _VISIBLE_TEXT = re.compile(r"(?:^|>)[^<]*?[^\s<]")
 # Layout whitespace that markup left inside brackets: "(<persName> Tate </persName>)".
 _BRACKET_SPACES = (("( ", "("), ("[ ", "["), (" )", ")"), (" ]", "]"))
 _BLOCK_TAG_START = re.compile(rf"/?(?:{_BLOCK_TAGS})\b")
+# Layout whitespace that markup left just inside brackets, with inline tags in between:
+# "(<persName>\n <hi>Tate</hi>\n</persName>)" reads "(<em>Tate</em>)", not "( <em>Tate</em> )".
+_INLINE_TAGS = "a|abbr|cite|del|em|ins|q|span|strong|sub|sup|u"
+_OPENING_BRACKET = re.compile(rf"([(\[])((?:\s|<(?:{_INLINE_TAGS})\b[^>]*>)+)")
+_CLOSING_BRACKET = re.compile(r"[)\]]")
+_CLOSING_INLINE_TAG = re.compile(rf"</(?:{_INLINE_TAGS})>")
+_TAG = re.compile(r"<[^>]*>")
 _LOCAL_NAMES: dict[str, str] = {}
+_FRUS_TAGS: dict[str, frozenset[str]] = {}
 # What `_element` does with a tag outside the TEI namespace, by tag.
 _SECTION, _CONTENT, _DROP = "section", "content", "drop"
 
@@ -79,8 +87,10 @@ def local_name(element: etree._Element) -> str:
 
 def is_frus(element: etree._Element, name: str) -> bool:
     """Whether `element` is frus:`name` in either of the two FRUS namespace URIs."""
-    tag = element.tag
-    return isinstance(tag, str) and any(tag == f"{{{ns}}}{name}" for ns in FRUS_NAMESPACES)
+    tags = _FRUS_TAGS.get(name)
+    if tags is None:
+        tags = _FRUS_TAGS[name] = frozenset(f"{{{ns}}}{name}" for ns in FRUS_NAMESPACES)
+    return element.tag in tags  # a comment's tag is a function: never in the set
 
 
 class HtmlWriter:
@@ -411,7 +421,7 @@ def has_text(html: str) -> bool:
 
 
 def tidy(html: str) -> str:
-    """Drop the layout whitespace before and after each block tag.
+    """Drop the layout whitespace before and after each block tag, and inside brackets.
 
     The HTML is ours (text escaped, so every `<` opens a tag): cut at each `<`, which is
     cheaper than a regex that has to try every space of the text.
@@ -425,7 +435,39 @@ def tidy(html: str) -> str:
         end = part.find(">") + 1
         if end and part[end : end + 1].isspace():
             parts[position] = part[:end] + part[end:].lstrip()
-    return "<".join(parts).strip()
+    return _tighten_html_brackets("<".join(parts).strip())
+
+
+def _tighten_html_brackets(html: str) -> str:
+    """Drop whitespace just inside brackets, looking through inline tags, as `text_of`
+    does for plain text. Both searches start at a bracket, a literal: a pattern that ends
+    at one would be tried at every space of the text."""
+    html = _OPENING_BRACKET.sub(_bracket_and_tags, html)
+    pieces: list[str] = []
+    done = 0
+    for bracket in _CLOSING_BRACKET.finditer(html):
+        end = start = bracket.start()
+        while start > done:  # back over whitespace and closing inline tags
+            if html[start - 1].isspace():
+                start -= 1
+            elif html[start - 1] == ">":
+                tag = html.rfind("</", done, start)
+                if tag < 0 or _CLOSING_INLINE_TAG.fullmatch(html, tag, start) is None:
+                    break
+                start = tag
+            else:
+                break
+        stretch = html[start:end]
+        tags = "".join(_CLOSING_INLINE_TAG.findall(stretch))
+        if len(tags) != len(stretch):
+            pieces += [html[done:start], tags]
+            done = end
+    pieces.append(html[done:])
+    return "".join(pieces)
+
+
+def _bracket_and_tags(found: re.Match[str]) -> str:
+    return found.group(1) + "".join(_TAG.findall(found.group(2)))
 
 
 def _collect_text(

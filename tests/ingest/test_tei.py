@@ -14,6 +14,7 @@ import pytest
 from lxml import etree
 
 from fonds.ingest.tei import parse, sniff
+from fonds.ingest.tei_html import tidy
 from fonds.ingest.tei_source import classification_of, read_source_note, split_sentences
 from fonds.model import Collection, IngestError, Person, Record
 
@@ -453,3 +454,29 @@ def test_frus_title_has_no_layout_space_inside_brackets() -> None:
     assert titles["frus1949v07p2d16"] == (
         "Memorandum by the Acting Legal Adviser (Tate) to the Secretary of State"
     )
+
+
+@needs_corpus
+def test_frus_body_html_has_no_layout_space_inside_brackets() -> None:
+    # "(<persName>\n<hi>Martin</hi>\n</persName>)": the HTML reads as the printed page does.
+    volume = CORPUS / "frus" / "volumes-gz" / "frus1948v01p1.xml.gz"
+    html = html_of(records(parse(volume))["frus1948v01p1d2"])
+    assert "the House of Representatives</em> (<em>Martin</em>)<sup" in html
+    assert "( <em>" not in html and "</em> )" not in html
+
+
+def test_tidy_drops_layout_space_inside_brackets_through_inline_tags_only() -> None:
+    assert tidy("<p>Adviser ( <em> Tate </em> ) to [ <a href='#x'>it</a> ]</p>") == (
+        "<p>Adviser (<em>Tate</em>) to [<a href='#x'>it</a>]</p>"
+    )
+    # A bracket at the edge of a block keeps the block's own tidying, nothing more.
+    assert tidy("<p>(</p> <p> text )</p>") == "<p>(</p><p>text)</p>"
+    assert tidy("<p>a ) b ( c</p>") == "<p>a) b (c</p>"
+    assert tidy("<p>x (<br> y)</p>") == "<p>x (<br> y)</p>"
+
+
+def test_tidy_drops_layout_space_around_block_tags_only() -> None:
+    assert tidy("  <p> one <em>two</em> </p>\n <ul> <li> three </li></ul> ") == (
+        "<p>one <em>two</em></p><ul><li>three</li></ul>"
+    )
+    assert tidy("<p>a <span class='x'> b </span> c</p>") == "<p>a <span class='x'> b </span> c</p>"
