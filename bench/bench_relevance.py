@@ -454,7 +454,8 @@ def _words_or_names(records: Sequence[Record]) -> list[dict[str, Any]]:
     in a title) or a common word (written in lower case at least 20 times in the texts),
     and a surname of the persons lists is W or one letter from it. W is asked as readers
     type it, with the capitalised word that always goes with it ("Hong Kong"); relevant
-    are the records whose title holds the query, with W not naming a person there.
+    are the records whose title holds the query in any case ("to certain diplomatic
+    missions"), with W naming no person there.
     """
     surnames, given = set(), set()
     for record in records:
@@ -481,10 +482,12 @@ def _words_or_names(records: Sequence[Record]) -> list[dict[str, Any]]:
         if not any(Levenshtein.distance(word, surname) <= reach for surname in surnames):
             continue
         uses = [r for r in records if _topic_use(r, word, exact=word in surnames)]
-        text = _with_neighbour(word, [r.title for r in uses])
+        text = _with_neighbour(word, [r.title for r in uses if re.search(rf"\b{word}\b", r.title)])
         if word not in places and text == word:
             continue  # a common word alone ("Vice") is no query; "Prime Minister" is
-        relevant = {r.id: 1 for r in uses if re.search(rf"\b{text}\b", _untitled(r.title))}
+        relevant = {
+            r.id: 1 for r in uses if re.search(rf"\b{text}\b", _untitled(r.title), re.IGNORECASE)
+        }
         if len(relevant) >= 3 and text not in out:
             out[text] = relevant
     return [_query("word-or-name", text, relevant) for text, relevant in out.items()]
@@ -506,7 +509,6 @@ def _topic_use(record: Record, word: str, exact: bool) -> bool:
     if any(p.name.split(",")[0].strip() == word for p in record.people):
         return False
     title = _untitled(record.title)
-    found = False
     for match in re.finditer(rf"\b{word}\b", title):
         before, after = title[: match.start()], title[match.end() :]
         if before.count("(") > before.count(")"):
@@ -518,8 +520,7 @@ def _topic_use(record: Record, word: str, exact: bool) -> bool:
             or re.match(r"\s*(?:,|and\b|to\b)", after)
         ):
             return False  # "Memorandum from Battle to Swank"
-        found = True
-    return found
+    return re.search(rf"\b{word}\b", title, re.IGNORECASE) is not None
 
 
 def _with_neighbour(word: str, titles: Sequence[str]) -> str:
