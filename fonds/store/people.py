@@ -14,7 +14,7 @@ from collections import defaultdict
 from typing import Any
 
 from rapidfuzz import fuzz
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from fonds.model import Person
 from fonds.names import Authority, name_keys, normalize, split_name, variants
@@ -31,6 +31,14 @@ SURNAME_SIMILARITY = 88
 # from a surname, a short word is far more often a word of its own (State / Tate, Wall /
 # Hall) than a misspelling. Misspelt surnames readers type are longer ("Gromiko").
 FUZZY_SURNAME_MIN_LENGTH = 7
+
+# Built once (building costs SQLAlchemy more than running them; an ingest runs thousands).
+_INSERT_PERSON = insert(t.persons)
+_DESCRIBE_PERSON = (
+    update(t.persons)
+    .where(t.persons.c.id == bindparam("key"), t.persons.c.description.is_(None))
+    .values(description=bindparam("description"))
+)
 
 
 class PersonResolver:
@@ -63,12 +71,13 @@ class PersonResolver:
         if found is None:
             person_id = int(
                 self.connection.execute(
-                    insert(t.persons).values(
-                        name=person.name,
-                        description=person.description,
-                        birth_year=person.birth_year,
-                        death_year=person.death_year,
-                    )
+                    _INSERT_PERSON,
+                    {
+                        "name": person.name,
+                        "description": person.description,
+                        "birth_year": person.birth_year,
+                        "death_year": person.death_year,
+                    },
                 ).inserted_primary_key[0]  # type: ignore[index]
             )
             authority.load(probe.model_copy(update={"id": str(person_id)}))
@@ -170,9 +179,7 @@ class PersonResolver:
         if person.description and person_id not in self._described:
             self._described.add(person_id)
             self.connection.execute(
-                update(t.persons)
-                .where(t.persons.c.id == person_id, t.persons.c.description.is_(None))
-                .values(description=person.description)
+                _DESCRIBE_PERSON, {"key": person_id, "description": person.description}
             )
 
     def _load(self) -> Authority:
