@@ -60,10 +60,9 @@ class PersonResolver:
         """The id of the person `person` names, creating the person when none matches."""
         authority = self._load()
         forms = _forms(person)
-        known = {self._exact.get(form) for form in forms}
-        if len(known) == 1 and None not in known:
-            cached = known.pop()
-            assert cached is not None
+        # Most names an ingest meets were seen before, in every form: no matching.
+        cached = self._exact.get(forms[0]) if forms else None
+        if cached is not None and all(self._exact.get(form) == cached for form in forms):
             self._describe(cached, person)
             return cached
         probe = person.model_copy(update={"id": None})
@@ -333,6 +332,9 @@ def _person_json(connection: Connection, person_id: int) -> dict[str, Any]:
 
 
 def _forms(person: Person) -> list[str]:
+    if not person.variants and not person.as_written:  # most names: one form
+        name = person.name.strip()
+        return [name] if name else []
     forms = [person.name, *person.variants]
     if person.as_written:
         forms.append(person.as_written)
