@@ -39,6 +39,8 @@ from fonds.search._postgres.rows import (
     words_of,
 )
 from fonds.search._postgres.schema import (
+    BROWSE,
+    CHANGES,
     LABELS,
     NAMES,
     RANK_NORMALIZATION,
@@ -70,6 +72,11 @@ MLT_MAX_FREQUENCY = 0.05  # words in more than 5% of records say nothing about l
 SUGGEST_SIMILARITY = 0.4
 # Searches whose counts run beside their page at once (each on a connection of its own).
 COUNT_THREADS = 4
+FORGET_CHANGES = (
+    f"INSERT INTO {CHANGES} (txid) VALUES (txid_current()) ON CONFLICT DO NOTHING",
+    f"DELETE FROM {CHANGES} WHERE txid IN (SELECT txid FROM {CHANGES} "
+    "WHERE txid < txid_current() FOR UPDATE SKIP LOCKED)",
+)
 SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")
 
 
@@ -177,6 +184,10 @@ class PostgresIndex:
                 return
             writer, self._writer = self._writer, None
             try:
+                # The ids of the transactions that changed the records before this one are no
+                # longer needed to tell snapshots apart: this one's own id does it now.
+                for statement in FORGET_CHANGES:
+                    writer.execute(text(statement))
                 writer.commit()
                 if self._unanalysed >= ANALYZE_AFTER:
                     # Fresh statistics (the planner's choices, more_like_this's word rarity),
@@ -193,7 +204,7 @@ class PostgresIndex:
         """Empty the index (before a rebuild from the store)."""
         with self._lock:
             self._writer_().execute(
-                text(f"TRUNCATE {TABLE}, {LABELS}, {WORDS}, {NAMES} RESTART IDENTITY")
+                text(f"TRUNCATE {TABLE}, {LABELS}, {WORDS}, {NAMES}, {BROWSE} RESTART IDENTITY")
             )
             self.commit()
 
@@ -324,7 +335,9 @@ class PostgresIndex:
             facets, facet_size, histogram, self.sample if text_expr is not None else None
         )
         apart: list[Callable[[Connection], object]] = []
-        if not together:
+        if where == "TRUE":  # browsing: every record
+            apart.append(lambda c: facet_counts.browse(c, facets, facet_size, histogram, result))
+        elif not together:
             apart.append(lambda c: counts.count(c, sql, where, result))
         undated: list[int] = []  # set after the counts, which count every undated match
         if has_dates and not include_undated:
@@ -438,7 +451,7 @@ class PostgresIndex:
                 read_settings(other)
                 for task in tasks:
                     task(other)
-                other.rollback()
+                other.commit()  # what the tasks kept (the browse counts), if anything
 
         with self._lock:
             if self._counters is None:

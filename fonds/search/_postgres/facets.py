@@ -14,11 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from fonds.search._postgres.compiler import Sql
-from fonds.search._postgres.schema import LABELS, TABLE
-from fonds.search.types import FACETS, FacetCount, SearchResult, histogram_buckets
+from fonds.search._postgres.schema import BROWSE, CHANGES, LABELS, TABLE
+from fonds.search.types import FACETS, FacetCount, HistogramBucket, SearchResult, histogram_buckets
 
 SAMPLE_ABOVE = 30_000  # the same thresholds as the Tantivy index
 SAMPLE_SIZE = 15_000
@@ -175,6 +177,73 @@ def scaled(count: int, scale: float | None) -> int:
         return max(1, round(value))
     step = 10 ** (len(str(int(value))) - 2)
     return int(round(value / step) * step)
+
+
+BROWSE_SIZE = 1000  # values kept per facet: the most a search may ask for
+
+
+def browse(
+    conn: Connection,
+    facets: Sequence[str] | None,
+    size: int,
+    histogram: bool,
+    result: SearchResult,
+) -> None:
+    """The browse page's counts (all records): the kept ones when they describe this snapshot,
+    else counted here, exactly, and kept for the next searches (see schema.BROWSE).
+
+    Keeping them is best effort: a concurrent search keeping the same, or a role that may
+    not write, only means the next search counts again.
+    """
+    generation = conn.execute(
+        text(f"SELECT coalesce(string_agg(txid::text, ',' ORDER BY txid), '') FROM {CHANGES}")
+    ).scalar()
+    kept = conn.execute(
+        text(f"SELECT counts FROM {BROWSE} WHERE generation = :g"), {"g": generation}
+    ).scalar()
+    if kept is None:
+        every = SearchResult(hits=[], total=0, query=result.query)
+        count(conn, Sql(), "TRUE", FACETS, BROWSE_SIZE, True, every)
+        kept = {
+            "total": every.total,
+            "undated": every.undated_count,
+            "histogram": [list(bucket) for bucket in every.histogram],
+            "facets": {
+                facet: [[c.value, c.label, c.count] for c in values]
+                for facet, values in every.facets.items()
+            },
+        }
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    text(
+                        f"INSERT INTO {BROWSE} (generation, counts) "
+                        "VALUES (:g, CAST(:counts AS jsonb)) ON CONFLICT DO NOTHING"
+                    ),
+                    {"g": generation, "counts": orjson.dumps(kept).decode()},
+                )
+                conn.execute(
+                    text(
+                        f"DELETE FROM {BROWSE} WHERE generation IN (SELECT generation "
+                        f"FROM {BROWSE} WHERE generation <> :g FOR UPDATE SKIP LOCKED)"
+                    ),
+                    {"g": generation},
+                )
+        except DBAPIError:
+            pass
+    size = max(1, min(int(size), BROWSE_SIZE))
+    result.total = int(kept["total"])
+    result.undated_count = int(kept["undated"])
+    for facet in facets or ():
+        if facet not in FACETS:
+            result.warnings.append(f'There is no facet "{facet}"; it was not counted.')
+        elif facet not in result.facets:
+            values = kept["facets"].get(facet, [])[:size]
+            result.facets[facet] = [FacetCount(str(v), str(lb), int(n)) for v, lb, n in values]
+    if histogram:
+        result.histogram = [
+            HistogramBucket(str(label), int(year), int(n)) for label, year, n in kept["histogram"]
+        ]
 
 
 def _first(item: tuple[int, Any]) -> int:

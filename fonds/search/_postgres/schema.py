@@ -24,6 +24,13 @@ LABELS = "search_labels"
 # looks here (a few thousand short rows, trigram-indexed) rather than in every record's
 # people, and the count lets a delete drop a form the last holder took away.
 NAMES = "search_names"
+# The browse page's counts (every record, no words or filters), made by the first search that
+# needs them and kept for the ones after, and what tells whether they are still true:
+# `search_changes` holds the id of each transaction that changed search_records since the
+# last cleanup (a trigger writes it, whoever writes the rows), so the set of ids a snapshot
+# sees is different after every change; the counts are kept under that set.
+BROWSE = "search_browse"
+CHANGES = "search_changes"
 SCHEMA_TAG = f"fonds-search {SCHEMA_VERSION}"
 # Any constant: serialises the DDL of workers that start at the same moment.
 SETUP_LOCK = 0x666F6E6473
@@ -66,7 +73,9 @@ def setup(conn: Connection, rum: bool | None) -> Setup:
         {"t": TABLE},
     ).one()
     if exists and tag != SCHEMA_TAG:
-        conn.execute(text(f"DROP TABLE IF EXISTS {TABLE}, {LABELS}, {WORDS}, {NAMES}"))
+        conn.execute(
+            text(f"DROP TABLE IF EXISTS {TABLE}, {LABELS}, {WORDS}, {NAMES}, {BROWSE}, {CHANGES}")
+        )
         has_function = False  # rewritten: it may have changed with the tables
         was_reset = True
     has_trgm = try_extension(conn, "pg_trgm")
@@ -113,6 +122,47 @@ def setup(conn: Connection, rum: bool | None) -> Setup:
           PRIMARY KEY (facet, value)
         )""")
     )
+    conn.execute(text(f"CREATE TABLE IF NOT EXISTS {CHANGES} (txid bigint PRIMARY KEY)"))
+    conn.execute(
+        text(
+            f"CREATE TABLE IF NOT EXISTS {BROWSE} "
+            "(generation text PRIMARY KEY, counts jsonb NOT NULL)"
+        )
+    )
+    # Once per transaction (a setting of the transaction remembers it): ingest's executemany
+    # runs the trigger for every row. The table is named with its schema: writers may have
+    # another search_path.
+    schema = str(conn.execute(text("SELECT quote_ident(current_schema())")).scalar())
+    conn.execute(
+        text(f"""
+        CREATE OR REPLACE FUNCTION fonds_search_changed() RETURNS trigger
+        LANGUAGE plpgsql AS $f$
+        BEGIN
+          IF current_setting('fonds.search_changed', true) IS DISTINCT FROM
+             txid_current()::text THEN
+            INSERT INTO {schema}.{CHANGES} (txid) VALUES (txid_current())
+            ON CONFLICT DO NOTHING;
+            PERFORM set_config('fonds.search_changed', txid_current()::text, true);
+          END IF;
+          RETURN NULL;
+        END
+        $f$""")
+    )
+    if not conn.execute(
+        text(
+            "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass("
+            "format('%I.%I', current_schema(), CAST(:t AS text))) "
+            "AND tgname = 'search_records_changed')"
+        ),
+        {"t": TABLE},
+    ).scalar():
+        conn.execute(
+            text(
+                f"CREATE TRIGGER search_records_changed AFTER INSERT OR UPDATE OR DELETE "
+                f"OR TRUNCATE ON {TABLE} FOR EACH STATEMENT "
+                "EXECUTE FUNCTION fonds_search_changed()"
+            )
+        )
     if not has_function:
         # The stemmed words of `doc`, each prefixed (`person:khrushchev`), positions kept.
         conn.execute(
