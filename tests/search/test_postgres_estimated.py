@@ -10,9 +10,10 @@ the page and the counts (taken on two connections at once) describe the same rec
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
 
 from fonds.search._postgres import PostgresIndex, open_postgres
 from fonds.search.output import result_to_json
@@ -115,3 +116,32 @@ def test_page_and_counts_agree_between_commits(engine: Engine) -> None:
         writer.commit()
         writer.close()
         reader.close()
+
+
+@pytest.mark.parametrize(("size", "apart"), [(1, False), (5, True)])
+def test_many_searches_at_once_never_wait_for_each_other(
+    engine: Engine, size: int, apart: bool
+) -> None:
+    """Counting apart takes a second connection; with the pool too small for that, or more
+    searches than counting threads, the counts are taken on the search's own connection."""
+    with engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+    small = create_engine(
+        engine.url,
+        connect_args={"options": f"-c search_path={schema},public"},
+        pool_size=size,
+        max_overflow=0,
+        pool_timeout=10,
+    )
+    index = PostgresIndex(small, rum=False)
+    try:
+        assert index._apart is apart
+        expected = index.search("berlin", facets=FACETS, sort="date")
+        with ThreadPoolExecutor(12) as pool:
+            results = list(
+                pool.map(lambda _: index.search("berlin", facets=FACETS, sort="date"), range(48))
+            )
+        assert all(r.facets == expected.facets and not r.warnings for r in results)
+    finally:
+        index.close()
+        small.dispose()

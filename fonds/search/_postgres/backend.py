@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool, Pool, QueuePool
 
 from fonds.model import Record
 from fonds.search._postgres import facets as facet_counts
@@ -114,6 +115,7 @@ class PostgresIndex:
         self._frequencies_at = 0.0
         self._unanalysed = 0
         self._counters: ThreadPoolExecutor | None = None
+        self._apart = room_to_count_apart(engine.pool)
         with engine.begin() as conn:
             found = setup(conn, rum)
         self.was_reset, self.has_trgm, self.has_rum = found.was_reset, found.has_trgm, found.has_rum
@@ -356,9 +358,10 @@ class PostgresIndex:
                 snippets,
                 counts if together else None,
             )
-            if counting is not None and counting.cancel():
-                # Every counting thread was busy with other searches: count here instead
-                # (waiting would hold this connection while those may wait for one).
+            if counting is None or counting.cancel():
+                # Not counted apart (the pool is too small), or every counting thread was busy
+                # with other searches: count here instead (waiting would hold this connection
+                # while those may wait for one).
                 for task in apart:
                     task(conn)
         except BaseException:
@@ -437,7 +440,7 @@ class PostgresIndex:
         snippets take about as long each; on two connections they take the time of the longer.
         The tasks fill fields of the result the page does not touch.
         """
-        if not tasks:
+        if not tasks or not self._apart:
             return None
         snapshot = str(conn.execute(text("SELECT pg_export_snapshot()")).scalar())
         if not SNAPSHOT_ID.fullmatch(snapshot):  # never: the server's own format
@@ -581,6 +584,21 @@ class PostgresIndex:
         self._frequencies = (total, common, rare)
         self._frequencies_at = time.monotonic()
         return self._frequencies
+
+
+def room_to_count_apart(pool: Pool) -> bool:
+    """Whether the pool has connections enough to count apart without a deadlock.
+
+    Searches hold a connection while their counts wait for a second one. The counts of all
+    but COUNT_THREADS searches are still queued and are taken back (counted on the search's
+    own connection) when their page is done, so the pool needs more than COUNT_THREADS.
+    """
+    if isinstance(pool, NullPool):
+        return True
+    if isinstance(pool, QueuePool):
+        overflow = pool._max_overflow  # noqa: SLF001  (no public reader; -1 is unlimited)
+        return overflow < 0 or pool.size() + overflow > COUNT_THREADS
+    return False
 
 
 @dataclass(frozen=True)
