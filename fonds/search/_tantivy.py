@@ -105,6 +105,8 @@ DEFAULT_FIELDS: tuple[tuple[str, float], ...] = (
     ("meta", 0.5),
 )
 TIE_BREAKER = 0.2
+# How much a match on another form of a name counts beside the form the reader typed.
+OTHER_FORM_WEIGHT = 0.5
 # Facets whose value (an id) differs from what a page shows; their label field holds both.
 _LABELLED = ("collection", "person", "language")
 _SEP = "\x1f"
@@ -934,12 +936,14 @@ class _Compiler:
         return _dismax(per_field)
 
     def names(self, node: Names) -> tantivy.Query | None:
+        """Any form of the name; the form the reader typed counts twice as much as the others
+        (`person:Thompson` ranks Thompson's records above James Thomson's)."""
         forms = []
-        for form in node.forms:
+        for i, form in enumerate(node.forms):
             query = self.match(analyze(form), node.field)
             if query is not None:
-                forms.append(query)
                 self.name_forms.append((form, query))
+                forms.append(query if i == 0 else _boost(query, OTHER_FORM_WEIGHT))
         if not forms:
             return None
         if len(forms) == 1:

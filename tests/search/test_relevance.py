@@ -156,3 +156,29 @@ def test_two_words_in_cyrillic_are_each_found_in_their_english_spelling(
     assert found.total >= 20
     for hit in found.hits:
         assert {"Khrushchev", "Berlin"} <= set(hit.matched_variants), hit.title
+
+
+def test_the_name_as_typed_ranks_above_its_other_forms(archive: Archive, tmp_path: Path) -> None:
+    """`person:Thompson` is expanded to the surname Thomson (one letter away: perhaps a
+    misspelling); a record naming Thompson himself must still come first."""
+    rows = [
+        {
+            "id": "thomson",
+            "title": "Memorandum for the Record",
+            "doc_date": "1962-05-01",
+            "persons_mentioned": ["James C. Thomson"],
+        },
+        {
+            "id": "thompson",
+            "title": "Memorandum for the Record",
+            "doc_date": "1962-05-02",
+            "persons_mentioned": ["Llewellyn E. Thompson"],
+        },
+    ]
+    path = tmp_path / "records.jsonl"
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    archive.ingest(path, workers=1)
+    assert "Thomson" in archive.expand_name("Thompson")
+
+    found = archive.search("person:Thompson date:1962")
+    assert [hit.id for hit in found.hits] == ["thompson", "thomson"]
