@@ -50,6 +50,7 @@ PUBLISHER = Term(name="Office of the Historian, U.S. Department of State")
 
 T = f"{{{TEI_NS}}}"
 DIV, PB, HEADER = f"{T}div", f"{T}pb", f"{T}teiHeader"
+PERS_NAME, GLOSS = f"{T}persName", f"{T}gloss"
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _MONTH_DAY = re.compile(rf"\b({_MONTHS})\s+(\d{{1,2}})\b(?:,\s*(\d{{4}}))?")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
@@ -378,19 +379,24 @@ def _people(
     seen: set[str] = set()
     senders: list[str] = []
     recipients: list[str] = []
-    for element in div.iter(f"{T}persName", f"{T}gloss"):
+    for element in div.iter(PERS_NAME, GLOSS):
         role = element.get("type")
+        is_person = element.tag == PERS_NAME
+        addressing = role in {"from", "to"}
+        if not (is_person or addressing):
+            continue  # a gloss that names no sender or recipient: its text is not needed
         written = text_of(element)
         if not written:
             continue
-        if role in {"from", "to"} and _ancestor(element, "note") is None:
+        addressing = addressing and _ancestor(element, "note") is None
+        if addressing:
             (senders if role == "from" else recipients).append(written)
-        if local_name(element) != "persName":
+        if not is_person:
             continue
         key = (element.get("corresp") or "").lstrip("#")
         person = _person(volume.persons.get(key), written)
         identity = key or person.name
-        if role in {"from", "to"} and _ancestor(element, "note") is None:
+        if addressing:
             group = creators if role == "from" else contributors
             if all(p.name != person.name for p in group):
                 group.append(person)

@@ -155,8 +155,8 @@ class HtmlWriter:
         for child in element:
             parts.append(self._element(child, block))
             tail = child.tail
-            if tail:
-                parts.append(_text(tail))
+            if tail:  # most tails are the markup's indentation: one space, no call
+                parts.append(" " if tail.isspace() else _text(tail))
         return "".join(parts)
 
     def _element(self, element: etree._Element, block: bool) -> str:
@@ -497,9 +497,9 @@ def _text(value: str | None) -> str:
     """Escaped text with its layout whitespace collapsed (str.split beats a regex here)."""
     if not value:
         return ""
-    words = value.split()
-    if not words:
+    if value.isspace():
         return " "
+    words = value.split()
     text = " ".join(words)
     if value[0].isspace():
         text = " " + text
