@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from fonds.search._postgres import PostgresIndex, open_postgres
 from fonds.search.types import SearchResult
@@ -100,3 +100,24 @@ def test_only_the_last_counts_are_kept(engine: Engine, index: PostgresIndex) -> 
     assert kept(engine) == 1
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM search_changes")).scalar() == 1
+
+
+def test_counts_are_kept_when_counted_on_the_search_connection(engine: Engine) -> None:
+    """A pool too small to count apart: the search's own transaction keeps them."""
+    with engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+    small = create_engine(
+        engine.url,
+        connect_args={"options": f"-c search_path={schema},public"},
+        pool_size=1,
+        max_overflow=0,
+    )
+    index = PostgresIndex(small, rum=False)
+    try:
+        assert not index._apart
+        first = index.search("", facets=FACETS)
+        assert kept(engine) == 1
+        assert same_counts(index.search("", facets=FACETS), first)
+    finally:
+        index.close()
+        small.dispose()

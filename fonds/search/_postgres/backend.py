@@ -291,7 +291,7 @@ class PostgresIndex:
                     histogram=histogram,
                     snippets=snippets,
                 )
-                conn.rollback()
+                conn.commit()  # the browse counts, if this search counted and kept them
         except DBAPIError as exc:  # an engine refusal must reach the reader as a message
             reason = str(getattr(exc, "orig", exc)).splitlines()[0]
             warnings.append(f"The search could not be run as written ({reason}).")
