@@ -6,7 +6,9 @@ current directory, `--archive DIR`, or FONDS_HOME; FONDS_DATABASE_URL selects Po
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -16,13 +18,16 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from fonds import __version__
 from fonds.archive import Archive, open_archive
 from fonds.dates import display
 from fonds.model import Record
+from fonds.search.types import SearchResult
 from fonds.serialize import record_to_json
 
 app = typer.Typer(
@@ -51,6 +56,8 @@ ArchiveOption = Annotated[
 ]
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
 EXAMPLES = Path(__file__).parent / "examples"
+# Facet values printed after the hits, per facet.
+FACET_VALUES_SHOWN = 5
 
 
 def _open(archive: Path | None) -> Archive:
@@ -244,38 +251,100 @@ def search(
     archive: ArchiveOption = None,
     format: FormatOption = "text",
     limit: Annotated[int, typer.Option(help="Hits to show.")] = 20,
+    offset: Annotated[int, typer.Option(help="Hits to skip (the next page).")] = 0,
     sort: Annotated[str, typer.Option(help="relevance, date or -date.")] = "relevance",
     date_from: Annotated[str | None, typer.Option("--from", help="Earliest date.")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Latest date.")] = None,
+    filters: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--filter",
+            help="FACET=VALUE, e.g. type=Telegram or collection=frus1961-63v06; repeatable.",
+        ),
+    ] = None,
     expand_names: Annotated[bool, typer.Option(help="Match every form of names.")] = True,
     include_undated: Annotated[bool, typer.Option(help="Undated records in date ranges.")] = False,
 ) -> None:
     """Search the archive: words, "phrases", AND/OR/NOT, field:value, date:1960..1962.
 
-    Example: fonds search 'person:"Mao Tse-tung" date:1960..1962'
+    Prints each hit with its snippet, then the counts by facet (values to pass to
+    --filter) and by year. Example: fonds search 'person:"Mao Tse-tung" date:1960..1962'
     """
+    chosen: dict[str, list[str]] = {}
+    for item in filters or []:
+        facet, _, value = item.partition("=")
+        if not facet.strip() or not value.strip():
+            errors.print(f"[red]--filter takes FACET=VALUE, not {item!r}[/red]")
+            raise typer.Exit(2)
+        chosen.setdefault(facet.strip(), []).append(value.strip())
     with _open(archive) as opened:
         result = opened.search(
             query,
             limit=limit,
+            offset=offset,
             sort=sort,
             date_from=date_from,
             date_to=date_to,
+            filters=chosen,
             expand_names=expand_names,
             include_undated=include_undated,
         )
-        if format == "json":
-            from fonds.search.output import result_to_json
+    if format == "json":
+        from fonds.search.output import result_to_json
 
-            _print_json(result_to_json(result))
-            return
-        for warning in result.warnings:
-            errors.print(f"[yellow]note:[/yellow] {warning}")
-        console.print(f"{result.total} records")
-        for hit in result.hits:
-            console.print(f"[bold]{hit.id}[/bold]  {hit.date}  {hit.title}", highlight=False)
-            if hit.matched_variants:
-                console.print(f"    matched: {', '.join(hit.matched_variants)}", highlight=False)
+        _print_json(result_to_json(result))
+        return
+    # Undated matches are left out only by a date range; without one they are listed.
+    dated = bool(date_from or date_to or result.query.dated) and not include_undated
+    _print_result(result, undated_left_out=result.undated_count if dated else 0)
+
+
+def _print_result(result: SearchResult, *, undated_left_out: int) -> None:
+    for warning in result.warnings:
+        errors.print(f"[yellow]note:[/yellow] {warning}")
+    shown = f"{result.offset + 1}-{result.offset + len(result.hits)} of " if result.hits else ""
+    console.print(f"{shown}{result.total:,} records", highlight=False)
+    if undated_left_out:
+        console.print(
+            f"{undated_left_out:,} undated records match too (--include-undated)",
+            highlight=False,
+        )
+    for hit in result.hits:
+        console.print()
+        console.print(f"[bold]{hit.id}[/bold]  {hit.date}  {escape(hit.title)}", highlight=False)
+        if hit.snippet:
+            console.print(Text("    ").append_text(_marked(hit.snippet)), highlight=False)
+        if hit.matched_variants:
+            console.print(f"    matched: {', '.join(hit.matched_variants)}", highlight=False)
+    if result.offset + len(result.hits) < result.total:
+        console.print(f"\nNext page: --offset {result.offset + len(result.hits)}")
+    counts = [(facet, values) for facet, values in result.facets.items() if values]
+    if counts or result.histogram:
+        about = " (≈: estimated from a sample)" if result.estimated else ""
+        console.print(f"\n[bold]By facet[/bold]{about}", highlight=False)
+    for facet, values in counts:
+        console.print(f"  {facet}", highlight=False)
+        for c in values[:FACET_VALUES_SHOWN]:
+            count = f"{'≈' if c.estimated else ''}{c.count:,}"
+            hint = f"  [dim]{facet}={c.value}[/dim]" if c.label != c.value else ""
+            console.print(f"    {count:>8}  {escape(c.label)}{hint}", highlight=False)
+    years = [b for b in result.histogram if b.count]
+    if years:
+        console.print("  dates", highlight=False)
+        console.print("    " + ", ".join(f"{b.label}: {b.count:,}" for b in years), highlight=False)
+
+
+def _marked(snippet: str) -> Text:
+    """A snippet's HTML (escaped text, matched words in <mark>) as one line of terminal
+    text, the matched words in bold."""
+    out = Text()
+    for i, part in enumerate(re.split(r"</?mark>", snippet)):
+        text = html.unescape(part)
+        words = " ".join(text.split())
+        lead = " " if text[:1].isspace() and words else ""
+        trail = " " if text[-1:].isspace() and words else ""
+        out.append(f"{lead}{words}{trail}", style="bold" if i % 2 else "")
+    return out
 
 
 @app.command()

@@ -233,3 +233,91 @@ def test_same_commands_with_fonds_database_url(pg_url: str, tmp_path: Path, corp
     assert "0 added, 0 updated, 3 unchanged" in again.stdout
     shown = json.loads(fonds("show", "116976", "-f", "json", "--archive", home, env=env).stdout)
     assert shown["doc_date"] == "1961-01-06"
+
+
+@pytest.fixture
+def memos(home: Path, tmp_path: Path) -> Path:
+    """Three telegrams about Berlin, one of them undated, and a letter about Laos."""
+    rows = [
+        {
+            "id": "t1",
+            "title": "Telegram on Berlin access",
+            "doc_date": "1961-08-13",
+            "type": ["Telegram"],
+            "description": "The sector border in Berlin was closed.",
+        },
+        {
+            "id": "t2",
+            "title": "Telegram on the Berlin wall",
+            "doc_date": "1962-06-01",
+            "type": ["Telegram"],
+        },
+        {"id": "t3", "title": "Undated telegram on Berlin", "type": ["Telegram"]},
+        {"id": "l1", "title": "Letter on Laos", "doc_date": "1961-05-01", "type": ["Letter"]},
+    ]
+    path = tmp_path / "memos.jsonl"
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    assert fonds("ingest", path, "--archive", home, "--workers", "1").exit_code == 0
+    return home
+
+
+def test_search_prints_hits_with_snippets_then_the_counts(memos: Path) -> None:
+    result = fonds("search", "Berlin", "--archive", memos)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("1-3 of 3 records")
+    assert "t1  August 13, 1961  Telegram on Berlin access" in out
+    assert "The sector border in Berlin was closed." in out  # the snippet, marks taken out
+    assert "undated" not in out  # no date range: the undated telegram is among the hits
+    by_facet = out.split("By facet", 1)[1]
+    assert "type" in by_facet and "3  Telegram" in by_facet
+    assert "1961: 1, 1962: 1" in by_facet
+
+
+def test_search_pages_filters_and_dates(memos: Path) -> None:
+    first = fonds("search", "Berlin", "--limit", "2", "--archive", memos).stdout
+    assert "Next page: --offset 2" in first
+    second = fonds("search", "Berlin", "--limit", "2", "--offset", "2", "--archive", memos)
+    assert second.stdout.startswith("3-3 of 3 records")
+    letters = fonds("search", "", "--filter", "type=Letter", "--archive", memos).stdout
+    assert letters.startswith("1-1 of 1 records") and "Letter on Laos" in letters
+    dated = fonds("search", "Berlin date:1961", "--archive", memos).stdout
+    assert dated.startswith("1-1 of 1 records")
+    assert "1 undated records match too (--include-undated)" in dated
+    both = fonds(
+        "search",
+        "Berlin",
+        "--from",
+        "1961",
+        "--to",
+        "1961",
+        "--include-undated",
+        "--archive",
+        memos,
+    ).stdout
+    assert both.startswith("1-2 of 2 records") and "undated records match" not in both
+
+
+def test_search_json_is_the_api_result(memos: Path) -> None:
+    result = fonds("search", "Berlin", "--format", "json", "--archive", memos)
+    data = json.loads(result.stdout)
+    assert data["total"] == 3 and len(data["hits"]) == 3
+    assert {c["value"]: c["count"] for c in data["facets"]["type"]} == {"Telegram": 3}
+
+
+def test_search_refuses_a_filter_without_a_value(memos: Path) -> None:
+    result = runner.invoke(app, ["search", "Berlin", "--filter", "type", "--archive", str(memos)])
+    assert result.exit_code == 2
+    assert "FACET=VALUE" in result.output
+
+
+def test_a_malformed_query_is_answered_with_a_note(memos: Path) -> None:
+    result = runner.invoke(app, ["search", '"Berlin OR', "--archive", str(memos)])
+    assert result.exit_code == 0
+    assert "records" in result.stdout and "note:" in result.output
+
+
+def test_reindex_rebuilds_the_index_from_the_database(memos: Path) -> None:
+    result = fonds("reindex", "--archive", memos)
+    assert result.exit_code == 0 and "Indexed 4 records" in result.stdout
+    assert fonds("search", "Laos", "--archive", memos).stdout.startswith("1-1 of 1 records")
