@@ -127,6 +127,11 @@ class Query:
     def is_empty(self) -> bool:
         return self.root is None
 
+    @property
+    def dated(self) -> bool:
+        """Whether the query itself sets a date range (`date:1961..1962`)."""
+        return any(isinstance(node, DateRange) for node in walk(self.root))
+
     def names(self) -> list[Names]:
         """Every expanded name in the tree, for reporting which form each hit matched."""
         return [n for n in walk(self.root) if isinstance(n, Names)]

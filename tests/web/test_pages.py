@@ -656,3 +656,19 @@ def test_head_requests_get_the_headers_of_the_page_without_a_body(client: TestCl
     assert head.status_code == 200 and head.content == b""
     assert head.headers["content-type"] == page.headers["content-type"]
     assert client.head("/no-such-page").status_code == 404
+
+
+def test_search_offers_undated_records_only_when_a_date_range_left_them_out(
+    client: TestClient,
+) -> None:
+    notice = re.compile(r"([\d,]+) matching records? (?:has|have) no date")
+    listed = client.get("/search", params={"q": "Berlin"}).text
+    assert notice.search(listed) is None  # no range: the undated ones are among the hits
+    ranged = client.get("/search", params={"q": "Berlin date:1950..1970"}).text
+    found = notice.search(ranged)
+    assert found is not None and int(found.group(1)) >= 1
+    assert "Include undated records" in ranged
+    by_form = client.get("/search", params={"q": "Berlin", "from": "1950", "to": "1970"}).text
+    assert notice.search(by_form) is not None
+    included = client.get("/search", params={"q": "Berlin date:1950..1970", "undated": "1"})
+    assert notice.search(included.text) is None
