@@ -337,14 +337,16 @@ class PostgresIndex:
             facets, facet_size, histogram, self.sample if text_expr is not None else None
         )
         apart: list[Callable[[Connection], object]] = []
-        if where == "TRUE":  # browsing: every record
+        # Browsing (every record) reads kept counts in a millisecond: not worth a connection.
+        browsing = where == "TRUE"
+        if browsing:
             apart.append(lambda c: facet_counts.browse(c, facets, facet_size, histogram, result))
         elif not together:
             apart.append(lambda c: counts.count(c, sql, where, result))
         undated: list[int] = []  # set after the counts, which count every undated match
         if has_dates and not include_undated:
             apart.append(lambda c: undated.append(count_undated(c, analysis, query, filters)))
-        counting = self._count_apart(conn, apart)
+        counting = None if browsing else self._count_apart(conn, apart)
         try:
             self._page(
                 conn,
@@ -359,9 +361,9 @@ class PostgresIndex:
                 counts if together else None,
             )
             if counting is None or counting.cancel():
-                # Not counted apart (the pool is too small), or every counting thread was busy
-                # with other searches: count here instead (waiting would hold this connection
-                # while those may wait for one).
+                # Not counted apart (browsing, or the pool is too small), or every counting
+                # thread was busy with other searches: count here instead (waiting would hold
+                # this connection while those may wait for one).
                 for task in apart:
                     task(conn)
         except BaseException:
