@@ -36,6 +36,15 @@ def files(subset: str) -> list[Path]:
     return plain if subset == "plain" else plain + packed
 
 
+def cpu_split() -> tuple[float, float, float]:
+    """CPU seconds of this process's main thread, of its other threads (the search index's
+    analysis, unpickling the workers' results) and of its finished children (the parsers)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    main = time.thread_time()
+    return main, me.ru_utime + me.ru_stime - main, children.ru_utime + children.ru_stime
+
+
 def cpu_seconds() -> float:
     """CPU time of this process (its threads included) and of its finished children: on a
     shared machine this, unlike the wall clock, does not grow with other people's load."""
@@ -121,10 +130,11 @@ def main() -> int:
     base_cpu = cpu_seconds() - cpu_before
     home = args.keep or Path(tempfile.mkdtemp(prefix="fonds-bench-"))
     with open_archive(home, ocr=False) as archive, PeakRss() as rss:
-        started, cpu_before = time.perf_counter(), cpu_seconds()
+        started, cpu_before, split_before = time.perf_counter(), cpu_seconds(), cpu_split()
         report = archive.ingest(*paths, workers=args.workers)
         seconds = time.perf_counter() - started
         cpu = cpu_seconds() - cpu_before
+        split = [after - before for after, before in zip(cpu_split(), split_before, strict=True)]
         stored = archive.count(include_unpublished=True)
         indexed = archive.index.count()
     size = folder_size(home)
@@ -156,6 +166,12 @@ def main() -> int:
     print(
         f"CPU time (all cores, parser workers included) against the baseline's: "
         f"{base_cpu / divisions * records / max(cpu, 1e-9):.2f}x the baseline's work rate"
+    )
+    main, others, workers = (1000 * part / max(records, 1) for part in split)
+    print(
+        f"CPU ms/record by where it was spent: main thread {main:.2f} (names, SQL, JSON), "
+        f"its other threads {others:.2f} (index analysis, unpickling), "
+        f"parser workers {workers:.2f}"
     )
     print()
     print(
