@@ -14,20 +14,22 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import delete as sql_delete
 
 from fonds.config import Settings, load_settings
 from fonds.ingest.memory import give_back_free_memory
-from fonds.ingest.ocr import Ocr
-from fonds.ingest.pipeline import IngestReport, Progress, ingest_paths
 from fonds.model import Record
 from fonds.names import Authority
 from fonds.search import SearchBackend, SearchResult, TantivyIndex, open_backend
 from fonds.serialize import record_to_json
 from fonds.store import Outcome, Store, reader
 from fonds.store import tables as t
+
+if TYPE_CHECKING:  # the ingest machinery (PDF, OCR, spreadsheets) is imported by ingest()
+    from fonds.ingest.ocr import Ocr
+    from fonds.ingest.pipeline import IngestReport, Progress
 
 log = logging.getLogger("fonds")
 
@@ -62,6 +64,8 @@ class Archive:
         options: dict[str, Any] | None = None,
     ) -> IngestReport:
         """Ingest files or folders (recursively); the report is also written to reports/."""
+        from fonds.ingest.pipeline import ingest_paths
+
         if options is None:
             options = {"ocr": self.ocr()}
         held: list[str] = []
@@ -93,6 +97,8 @@ class Archive:
 
     def ocr(self) -> Ocr | None:
         """The OCR engine for scans with a poor text layer, when enabled and installed."""
+        from fonds.ingest.ocr import Ocr
+
         if not self.settings.ocr or not Ocr.available():
             return None
         return Ocr(tuple(self.settings.ocr_languages.split("+")))
@@ -219,12 +225,12 @@ class Archive:
 
     def expand_name(self, name: str) -> list[str]:
         """Every known form of the person or place `name` matches (for search expansion)."""
-        from fonds.store.people import authority_version, expand, load_authority
+        from fonds.store import kept_authority
+        from fonds.store.people import authority_version, expand
 
         with self.store.read() as c:
-            version = authority_version(c)
-            if self._authority is None or self._authority[0] != version:
-                self._authority = (version, load_authority(c))
+            if self._authority is None or self._authority[0] != authority_version(c):
+                self._authority = kept_authority.load(c, self.settings.home)
             return expand(c, self._authority[1], name)
 
     def sync_index(self) -> int:

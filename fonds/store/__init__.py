@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection
 
 from fonds.config import Settings
-from fonds.store import reader
+from fonds.store import kept_authority, reader
 from fonds.store.db import migrate, open_engine
 from fonds.store.files import FileStore
 from fonds.store.people import PersonResolver, authority_version
@@ -64,8 +64,9 @@ class Store:
     def _people_for(self, connection: Connection) -> PersonResolver:
         with self._people_lock:
             kept, self._people = self._people, None  # one writer at a time may take it
-        if kept is None or kept[0] != authority_version(connection):
-            return PersonResolver(connection)
+        version = authority_version(connection)
+        if kept is None or kept[0] != version:
+            return PersonResolver(connection, kept_authority.read(self.settings.home, version))
         kept[1].connection = connection
         return kept[1]
 

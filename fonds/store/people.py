@@ -48,9 +48,12 @@ class PersonResolver:
     resolver writes; `forget()` drops it after a rolled-back savepoint.
     """
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, kept: Authority | None = None) -> None:
+        """`kept`: the authority as the database holds it now, if the caller has it at hand
+        (see `fonds.store.kept_authority`), so that it need not be built again."""
         self.connection = connection
         self._authority: Authority | None = None
+        self._kept = kept
         self._exact: dict[str, int] = {}
         self._forms: dict[int, set[str]] = defaultdict(set)
         self._described: set[int] = set()
@@ -112,7 +115,7 @@ class PersonResolver:
     def forget(self) -> None:
         """Drop the cache (after a rolled-back record, whose new names never landed)."""
         self._pending = []
-        self._authority = None
+        self._authority = self._kept = None
         self._exact.clear()
         self._forms.clear()
 
@@ -183,7 +186,8 @@ class PersonResolver:
 
     def _load(self) -> Authority:
         if self._authority is None:
-            authority = Authority()
+            kept, self._kept = self._kept, None
+            authority = kept if kept is not None else Authority()
             names: dict[int, list[str]] = defaultdict(list)
             for row in self.connection.execute(
                 select(t.person_names.c.person_id, t.person_names.c.name).order_by(
@@ -193,11 +197,14 @@ class PersonResolver:
                 names[int(row.person_id)].append(row.name)
             for row in self.connection.execute(select(t.persons.c.id, t.persons.c.name)):
                 forms = names.get(int(row.id), [])
-                authority.load(
-                    Person(
-                        id=str(row.id), name=row.name, variants=[f for f in forms if f != row.name]
+                if kept is None:
+                    authority.load(
+                        Person(
+                            id=str(row.id),
+                            name=row.name,
+                            variants=[f for f in forms if f != row.name],
+                        )
                     )
-                )
                 self._forms[int(row.id)] = set(forms)
                 for form in forms:
                     self._exact[form] = int(row.id)
