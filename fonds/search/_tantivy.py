@@ -120,8 +120,7 @@ SAMPLE_SIZE = 15_000
 SHARDS = 1024
 # The slice counted beside every large search's first pass (1/16 of the records).
 QUICK_SHARDS = 64
-# Threads that count facets while the searching thread ranks; shared by every index.
-_COUNTING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fonds-count")
+COUNTING_THREADS = 2
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
 _MLT_STOP_WORDS = (
@@ -483,7 +482,7 @@ class TantivyIndex:
         # releases the GIL while it works, so on two cores they take the time of one pass.
         counting = None
         if spec and kept is None:
-            counting = _COUNTING.submit(
+            counting = _counting().submit(
                 self._count_matches, searcher, final, spec, bool(set(spec) & set(FACETS))
             )
         undated_count = None
@@ -496,7 +495,7 @@ class TantivyIndex:
                     tantivy.Query.term_query(self.schema, "dated", 0),
                 ]
             )
-            undated_count = _COUNTING.submit(_match_count, searcher, undated_q)
+            undated_count = _counting().submit(_match_count, searcher, undated_q)
         try:
             found = self._run(searcher, final, sort, offset, limit)
             result.total = _count(found)
@@ -762,6 +761,22 @@ class _Counted:
             result.histogram = histogram_buckets(
                 {int(b["key"]): _scaled(int(b["doc_count"]), self.scale) for b in years}
             )
+
+
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
+def _counting() -> ThreadPoolExecutor:
+    """The threads that count facets while a searching thread ranks, shared by every index
+    of this process. A process forked from one that searched gets its own: the threads of
+    the parent's pool do not exist in the child, which would wait on them for ever."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            pool = ThreadPoolExecutor(COUNTING_THREADS, thread_name_prefix="fonds-count")
+            _pool = (os.getpid(), pool)
+        return _pool[1]
 
 
 def _match_count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:

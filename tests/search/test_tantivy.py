@@ -6,8 +6,12 @@ schema version there, and must then rebuild without deleting files that are not 
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import pytest
 
 from fonds.search import open_index
 from tests.search.records import RECORDS
@@ -52,3 +56,27 @@ def test_searches_from_many_threads_count_as_one_thread_does(tmp_path: Path) -> 
         assert [h.id for h in result.hits] == [h.id for h in expected.hits], q
         assert (result.total, result.undated_count) == (expected.total, expected.undated_count)
         assert (result.facets, result.histogram) == (expected.facets, expected.histogram), q
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+def test_a_process_forked_after_searching_can_search(tmp_path: Path) -> None:
+    """The counting threads of the parent do not exist in a forked child (a web server
+    forking workers after a warm-up search): the child must not wait on them."""
+    index = open_index(tmp_path)
+    index.add(RECORDS)
+    index.commit()
+    expected = index.search("Berlin").total
+    assert expected
+    context = multiprocessing.get_context("fork")
+    totals = context.Queue()
+    child = context.Process(target=_total_in_child, args=(tmp_path, totals))
+    child.start()
+    child.join(timeout=30)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the forked process waited for ever on its parent's counting threads")
+    assert totals.get(timeout=5) == expected
+
+
+def _total_in_child(path: Path, totals: multiprocessing.Queue[int]) -> None:
+    totals.put(open_index(path).search("Berlin").total)
