@@ -20,6 +20,7 @@ from fonds.names import (
     split_name,
     variants,
 )
+from fonds.names.written import fit
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 TEI = "{http://www.tei-c.org/ns/1.0}"
@@ -374,3 +375,53 @@ def test_frus_persons_lists_of_three_volumes_resolve_to_fewer_persons() -> None:
     assert len(set(ids)) < len(names)
     rusk = authority.find("Dean Rusk")[0]
     assert (rusk[0].name, rusk[1]) == ("Rusk, Dean", 1.0)
+
+
+# -- written forms against the persons list (fonds.names.written) -------------------------
+
+
+@pytest.mark.parametrize(
+    ("listed", "written"),
+    [
+        ("Chervonenko, Stepan V.", "Chevornenko"),  # a slip
+        ("Chervonenko, Stepan V.", "S. V. Chervonenko"),  # initials
+        ("Chervonenko, Stepan V.", "Червоненко"),  # another script
+        ("Bundy, McGeorge", "McG. B."),  # initials of both names
+        ("Gardiner, Arthur Z.", "G[ardiner]"),  # the editors' supplied letters
+        ("Sebald, William J.", "Bill Sebald"),  # a nickname with the right surname
+        ("Rusk, Dean", "Dean"),  # the forename alone
+        ("Kim Il Sung (Kim Il-sung)", "Kim Il Song"),  # a romanised syllable one letter off
+        ("Kim Dae Jung (Kim Tae-jung)", "Kim Tae Chung"),  # surname first, as listed
+        ("Tresize, Philip H.", "Philip H. Trezise"),  # letters swapped
+        ("DePuy, Major General William E.", "De Puy"),
+        ("Lord, Winston", "Lord"),  # a surname that is also a title
+        ("Couve de Murville, Maurice", "Couve"),
+    ],
+)
+def test_fit_keeps_real_forms_of_the_listed_name(listed: str, written: str) -> None:
+    assert fit(listed, written) == "same"
+
+
+@pytest.mark.parametrize(
+    ("listed", "written"),
+    [
+        ("Ngo Dinh Diem", "Bromley Smith"),  # frus1961-63v03
+        ("Khrushchev, Nikita S.", "Stalin"),
+        ("Green, Joseph N., Jr.", "Joseph Alsop"),  # the forename fits, the surname does not
+        ("Rostow, Walt W.", "Walter [Jenkins]"),
+        ("Rusk, Dean", "Rush"),  # one letter off is another man when nothing else confirms it
+        ("Eisenhower, Maj. John S.D.", "Saud"),  # frus1955-57v13, 207 times
+    ],
+)
+def test_fit_tells_another_persons_name(listed: str, written: str) -> None:
+    assert fit(listed, written) == "other"
+
+
+def test_fit_tells_titles_and_markup_that_took_in_more_than_the_name() -> None:
+    assert fit("Radford, Admiral Arthur W.", "Admiral") == "not-a-name"
+    assert fit("Herter, Christian A.", "the Secretary") == "not-a-name"
+    assert fit("Nixon, Richard M.", "Nixon had") == "partial"
+    assert fit("Ngo Dinh Diem", "Binh Dinh") == "partial"  # a province, frus1964-68v03d201
+    # frus1969-76ve09p1 links "Thomas H. Mubarek" to Moorer: neither man's name alone.
+    assert fit("Moorer, Thomas H.", "Thomas H. Mubarek") == "other"
+    assert fit("Mubarek, Hosni", "Thomas H. Mubarek") == "partial"

@@ -43,6 +43,8 @@ from fonds.model import (
     Term,
     slugify,
 )
+from fonds.names import match_score, normalize
+from fonds.names.written import fit
 
 SOURCE_FORMAT = "tei"
 ENGLISH = Language(id="eng", name="English")
@@ -57,6 +59,9 @@ _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _PAGES = re.compile(r"\b\d+\s+pp?\.\s+(.+)$")
 _ABBREVIATED_END = re.compile(r"\b[a-zA-Z]\.[a-zA-Z]\.$")
 _LEADING_NUMBER = re.compile(r"^\s*\[?\d+[A-Za-z]?\]?\.\s+")
+# A name the editors linked to the wrong person is given to the listed person it matches
+# this well (and clearly better than any other): a bare surname's 0.8 is enough.
+LISTED_BY_NAME = 0.8
 
 
 @dataclass
@@ -69,6 +74,8 @@ class Volume:
     terms: dict[str, str] = field(default_factory=dict)  # by xml:id → expansion
     lists_read: bool = False
     divisions: dict[str, Collection] = field(default_factory=dict)
+    by_name: dict[str, str | None] = field(default_factory=dict)  # written name → list key
+    by_word: dict[str, set[str]] = field(default_factory=dict)  # a word of listed names → keys
 
 
 def read_volume_header(header: etree._Element, path: Path) -> Volume:
@@ -394,14 +401,14 @@ def _people(
         if not is_person:
             continue
         key = (element.get("corresp") or "").lstrip("#")
-        person = _person(volume.persons.get(key), written)
-        identity = key or person.name
+        person, link = _person(volume, key, written)
+        identity = link or person.name
         if addressing:
             group = creators if role == "from" else contributors
             if all(p.name != person.name for p in group):
                 group.append(person)
             seen.add(identity)
-        elif key and identity not in seen:
+        elif link and identity not in seen:
             seen.add(identity)
             mentioned.append(person)
     named = {p.name for p in (*creators, *contributors)}
@@ -413,9 +420,36 @@ def _people(
     return creators, contributors, mentioned
 
 
-def _person(known: Person | None, written: str) -> Person:
+def _person(volume: Volume, key: str, written: str) -> tuple[Person, str | None]:
+    """The person a `persName` names, and the persons-list key it is linked by (if any).
+
+    The editors' link (`@corresp`) is trusted unless the written text contradicts the listed
+    name (`fonds.names.written.fit`): then the text is never recorded as a form of the listed
+    person. A name that is someone else's, or only partly the listed one, is looked up in the
+    list by name ("Bromley Smith" linked to Ngo Dinh Diem is Bromley Smith); failing that, a
+    full name that contradicts the listed one is kept apart, while a title, a name taken in
+    with other words ("Nixon had") or one word (a nickname, "Bob", cannot be told from
+    another surname) keeps the link without a form.
+    """
+    known = volume.persons.get(key)
     if known is None:
-        return Person(name=written)
+        return Person(name=written), key or None
+    verdict = fit(known.name, written)
+    if verdict == "same":
+        return _as_written(known, written), key
+    if verdict in ("other", "partial"):
+        other = _listed_by_name(volume, written)
+        if other is not None and other != key:
+            return _as_written(volume.persons[other], written), other
+        if verdict == "other" and (
+            len(written.split()) > 1 or _listed_with_word(volume, written) - {key}
+        ):
+            # A full name, or the surname of others in the list ("Saud"), is someone else.
+            return Person(name=written), None
+    return Person(name=known.name, description=known.description), key
+
+
+def _as_written(known: Person, written: str) -> Person:
     differs = written != known.name
     return Person(
         name=known.name,
@@ -423,6 +457,39 @@ def _person(known: Person | None, written: str) -> Person:
         variants=[written] if differs else [],
         as_written=written if differs else None,
     )
+
+
+def _listed_by_name(volume: Volume, written: str) -> str | None:
+    """The persons-list key whose name `written` clearly is (one best match), else None."""
+    if written in volume.by_name:
+        return volume.by_name[written]
+    scored = sorted(
+        (
+            (match_score(volume.persons[key].name, written), key)
+            for key in _listed_with_word(volume, written)
+        ),
+        reverse=True,
+    )
+    found: str | None = None
+    if scored and scored[0][0] >= LISTED_BY_NAME:
+        best, key = scored[0]
+        runner_up = scored[1][0] if len(scored) > 1 else 0.0
+        if best - runner_up >= 0.02 and fit(volume.persons[key].name, written) == "same":
+            found = key
+    volume.by_name[written] = found
+    return found
+
+
+def _listed_with_word(volume: Volume, written: str) -> set[str]:
+    """Keys of the listed persons whose names share a word with `written`."""
+    if not volume.by_word:
+        for key, person in volume.persons.items():
+            for word in normalize(person.name).split():
+                volume.by_word.setdefault(word, set()).add(key)
+    keys: set[str] = set()
+    for word in normalize(written).split():
+        keys |= volume.by_word.get(word, set())
+    return keys
 
 
 def _document_date(

@@ -480,3 +480,52 @@ def test_tidy_drops_layout_space_around_block_tags_only() -> None:
         "<p>one <em>two</em></p><ul><li>three</li></ul>"
     )
     assert tidy("<p>a <span class='x'> b </span> c</p>") == "<p>a <span class='x'> b </span> c</p>"
+
+
+def _forms_by_name(items: Iterable[object]) -> dict[str, set[str]]:
+    """Every person name in a volume's records with the written forms recorded for it."""
+    forms: dict[str, set[str]] = {}
+    for record in records(items).values():
+        for person in (*record.creators, *record.contributors, *record.persons_mentioned):
+            forms.setdefault(person.name, set()).update(person.variants)
+    return forms
+
+
+@needs_corpus
+def test_frus_name_linked_to_the_wrong_person_goes_to_its_own_entry() -> None:
+    # frus1961-63v03 writes <persName corresp="#p_DIEM1">Bromley Smith</persName> (d87) and
+    # corresp="#p_MNRS1" (McNamara, d90): both are Bromley Smith, who has his own entry.
+    found = records(parse(FRUS / "volumes-gz" / "frus1961-63v03.xml.gz"))
+    forms = _forms_by_name(found.values())
+    assert "Bromley Smith" not in forms["Diem"] | forms["McNamara, Robert S."]
+    for record_id in ("frus1961-63v03d87", "frus1961-63v03d90"):
+        people = found[record_id].persons_mentioned
+        assert [p.as_written for p in people if p.name == "Smith, Bromley"] == ["Bromley Smith"]
+        assert all(p.as_written != "Bromley Smith" for p in people if p.name != "Smith, Bromley")
+
+
+@needs_corpus
+def test_frus_place_linked_to_a_person_keeps_the_link_but_is_no_name_form() -> None:
+    # frus1964-68v03d201 links the province "Binh Dinh" to Ngo Dinh Diem: the editors'
+    # link stands (the text shares a word with the name), the province is no form of his.
+    found = records(parse(FRUS / "volumes-gz" / "frus1964-68v03.xml.gz"))
+    forms = _forms_by_name(found.values())
+    assert "Binh Dinh" not in forms["Ngo Dinh Diem"]
+    linked = [p for p in found["frus1964-68v03d201"].persons_mentioned if p.name == "Ngo Dinh Diem"]
+    assert [(p.as_written, p.variants) for p in linked] == [(None, [])]
+
+
+@needs_corpus
+def test_frus_real_variants_of_a_listed_name_are_still_recorded() -> None:
+    forms = _forms_by_name(records(parse(FRUS / "volumes" / "frus1961-63v05.xml")).values())
+    # Misspelt, initials, other romanisations, nicknames: kept as forms of the listed person.
+    assert "Mikhail Khalarmov" in forms["Kharlamov, Mikhail A."]
+    assert "K.C. Pysin" in forms["Pysin, Konstantin G."]
+    assert {"Antoliy F. Dobrynin", "Anatoly Dobrynin"} <= forms["Dobrynin, Anatoli F."]
+    assert "Freddie Barghoorn" in forms["Barghoorn, Frederick C."]
+    assert "Yuri Zhukov" in forms["Zhukov, Georgi (Yuri) A."]
+    # Editors' links to the wrong person: Davis and Malinovsky go to their own entries.
+    assert "Richard H. Davis" not in forms["Khrushchev, Nikita S."]
+    assert "Richard H. Davis" in forms["Davis, Richard H."]
+    assert "Marshal Malinovsky" not in forms["Dobrynin, Anatoli F."]
+    assert "Marshal Malinovsky" in forms["Malinovsky, Rodion Ya."]
