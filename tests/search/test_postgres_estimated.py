@@ -9,6 +9,7 @@ the page and the counts (taken on two connections at once) describe the same rec
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -145,3 +146,26 @@ def test_many_searches_at_once_never_wait_for_each_other(
     finally:
         index.close()
         small.dispose()
+
+
+def test_a_forked_process_counts_with_threads_of_its_own(engine: Engine) -> None:
+    index = PostgresIndex(engine, rum=False)
+    try:
+        expected = index.search("berlin", facets=FACETS, sort="date")
+        pid = os.fork()
+        if pid == 0:  # the child: its pooled connections and threads are the parent's
+            code = 1
+            try:
+                engine.dispose(close=False)
+                found = index.search("berlin", facets=FACETS, sort="date")
+                code = (
+                    0
+                    if found.facets == expected.facets and index._counters_pid == os.getpid()
+                    else 1
+                )
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        index.close()

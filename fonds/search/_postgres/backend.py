@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import re
 import threading
 import time
@@ -115,6 +116,7 @@ class PostgresIndex:
         self._frequencies_at = 0.0
         self._unanalysed = 0
         self._counters: ThreadPoolExecutor | None = None
+        self._counters_pid = 0
         self._apart = room_to_count_apart(engine.pool)
         with engine.begin() as conn:
             found = setup(conn, rum)
@@ -459,8 +461,11 @@ class PostgresIndex:
                 other.commit()  # what the tasks kept (the browse counts), if anything
 
         with self._lock:
-            if self._counters is None:
+            # A process forked from one that searched makes its own threads: the parent's
+            # do not exist in the child (its counts would wait to be taken back).
+            if self._counters is None or self._counters_pid != os.getpid():
                 self._counters = ThreadPoolExecutor(COUNT_THREADS, "fonds-pg-counts")
+                self._counters_pid = os.getpid()
             return self._counters.submit(run)
 
     def _ranking(self, sql: Sql, compiler: Compiler, sort: Sort) -> tuple[str, str]:
