@@ -19,8 +19,10 @@ a million matches. So above SAMPLE_ABOVE matches the facets and timeline are cou
 fixed, deterministic slice of the records (those whose id hashes into the first shards,
 about SAMPLE_SIZE matches), scaled to all matches and marked `estimated`, which pages show
 as "about". The total and the undated count are always exact. The counting runs on other
-threads while the searching one ranks the page (Tantivy releases the GIL), so a search costs
-about one pass over its matches on two cores, not two.
+threads while the searching one ranks the page (Tantivy releases the GIL): it waits a few
+milliseconds for the ranking pass's number of matches, and a slow search (a phrase over a
+million records) does not wait, so it costs about one pass over its matches on an idle
+two-core machine instead of two.
 
 The browse page (no words, no filters: every record) is the most visited search and the
 largest, so its counts are made exactly once per commit instead (`write_browse_counts`) and
@@ -118,8 +120,10 @@ PREFIX_TERMS = 50
 SAMPLE_ABOVE = 30_000
 SAMPLE_SIZE = 15_000
 SHARDS = 1024
-# The slice counted beside every large search's first pass (1/16 of the records).
+# The first shards a search with many matches counts its facets on (1/16 of the records).
 QUICK_SHARDS = 64
+# How long counting waits for the ranking pass's number of matches before it counts without.
+COUNT_WAIT = 0.010
 COUNTING_THREADS = 2
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
@@ -480,10 +484,15 @@ class TantivyIndex:
         # The counting passes run on other threads while this one ranks the page: each
         # matches the query again (a phrase costs ~45 ms at a million records), and Tantivy
         # releases the GIL while it works, so on two cores they take the time of one pass.
-        counting = None
+        counting, ranked = None, _Total()
         if spec and kept is None:
             counting = _counting().submit(
-                self._count_matches, searcher, final, spec, bool(set(spec) & set(FACETS))
+                self._count_matches,
+                searcher,
+                final,
+                spec,
+                bool(set(spec) & set(FACETS)),
+                ranked,
             )
         undated_count = None
         if has_dates and not include_undated:
@@ -499,6 +508,7 @@ class TantivyIndex:
         try:
             found = self._run(searcher, final, sort, offset, limit)
             result.total = _count(found)
+            ranked.set(result.total)
             result.hits = self._hits(
                 searcher, found.hits, text_q, sort, snippets, sorted(compiler.tokens)
             )
@@ -684,40 +694,46 @@ class TantivyIndex:
         return spec
 
     def _count_matches(
-        self, searcher: tantivy.Searcher, query: tantivy.Query, spec: dict[str, Any], sample: bool
+        self,
+        searcher: tantivy.Searcher,
+        query: tantivy.Query,
+        spec: dict[str, Any],
+        sample: bool,
+        ranked: _Total,
     ) -> _Counted:
         """Count the facets and the timeline over every match, or over a sample of them.
 
-        Run beside the ranking pass, so it cannot know the number of matches beforehand.
-        Its first pass counts the matches exactly (dated and undated) and, when facets may
-        be sampled, counts them on the first QUICK_SHARDS shards too: enough for an estimate
-        whenever that slice holds a quarter of `sample_size` matches (about four times
-        `sample_size` in all), which spares a second pass on the largest, costliest
-        searches. Otherwise a second pass counts either every match (up to `sample_above`)
-        or the smallest run of first shards expected to hold `sample_size` of them.
+        Runs beside the ranking pass. How it counts depends on the number of matches (see
+        `_shards`), which the ranking pass finds; this thread waits COUNT_WAIT for it, and a
+        search whose ranking takes longer (a phrase over a million records) does not wait:
+        its first pass counts the matches exactly and the facets on the first QUICK_SHARDS
+        shards at once, which is the whole count when there are many matches, and else is
+        followed by the one pass that `_shards` asks for. Either way the same query gets the
+        same counts.
 
         A shard is a hash of the record id (see `shard_of`), independent of what a record
-        says, so a sample is unbiased, and the same query gives the same counts every time.
-        The sample is a filter aggregation inside a pass over all matches: intersecting the
-        query with the shards would not spare Tantivy matching every candidate. The
-        estimate is flagged through the facet counts (see SearchResult.estimated), so
-        without facets (the timeline alone) everything is counted exactly.
+        says, so a sample is unbiased. The sample is a filter aggregation inside a pass over
+        all matches: intersecting the query with the shards would not spare Tantivy matching
+        every candidate. The estimate is flagged through the facet counts (see
+        SearchResult.estimated), so without facets (the timeline alone) everything is
+        counted exactly, as it is when the sample holds no facet value to carry the mark.
         """
         if not sample:
             aggs = searcher.aggregate(query, {**spec, "_dated": _DATED})
             return _Counted.of(aggs, aggs, None)
-        quick = {"filter": f"sample:[0 TO {QUICK_SHARDS - 1}]", "aggs": spec}
-        aggs = searcher.aggregate(query, {"_dated": _DATED, "_sample": quick})
-        total = sum(int(b.get("doc_count", 0)) for b in aggs["_dated"].get("buckets", []))
-        if total == 0:
-            return _Counted({}, None, 0)
-        if total > self.sample_above:
-            found = aggs.get("_sample", {})
-            if int(found.get("doc_count") or 0) * 4 >= self.sample_size:
-                counted = _Counted.sampled(aggs, found, total, spec)
+        total = ranked.wait(COUNT_WAIT)
+        if total is None:
+            quick = {"filter": f"sample:[0 TO {QUICK_SHARDS - 1}]", "aggs": spec}
+            aggs = searcher.aggregate(query, {"_dated": _DATED, "_sample": quick})
+            total = sum(int(b.get("doc_count", 0)) for b in aggs["_dated"].get("buckets", []))
+            if self._shards(total) == QUICK_SHARDS:
+                counted = _Counted.sampled(aggs, aggs.get("_sample", {}), total, spec)
                 if counted is not None:
                     return counted
-            shards = min(SHARDS, math.ceil(SHARDS * self.sample_size / total))
+        if total == 0:
+            return _Counted({}, None, 0)
+        shards = self._shards(total)
+        if shards is not None:
             sampled = {"filter": f"sample:[0 TO {shards - 1}]", "aggs": spec}
             aggs = searcher.aggregate(query, {"_dated": _DATED, "_sample": sampled})
             counted = _Counted.sampled(aggs, aggs.get("_sample", {}), total, spec)
@@ -725,6 +741,33 @@ class TantivyIndex:
                 return counted
         aggs = searcher.aggregate(query, {**spec, "_dated": _DATED})
         return _Counted.of(aggs, aggs, None)
+
+    def _shards(self, total: int) -> int | None:
+        """On how many first shards a search with `total` matches counts its facets (None:
+        on every match). Up to `sample_above` matches, all; above, enough shards for about
+        `sample_size` matches, or the first QUICK_SHARDS once they hold a quarter of that
+        (about four times `sample_size` matches in all), which a search that cannot wait
+        for its number of matches counts in its first pass."""
+        if total <= self.sample_above:
+            return None
+        if total * QUICK_SHARDS * 4 >= self.sample_size * SHARDS:
+            return QUICK_SHARDS
+        return min(SHARDS, math.ceil(SHARDS * self.sample_size / total))
+
+
+class _Total:
+    """The number of matches, handed from the ranking thread to the counting thread."""
+
+    def __init__(self) -> None:
+        self._known = threading.Event()
+        self._value = 0
+
+    def set(self, value: int) -> None:
+        self._value = value
+        self._known.set()
+
+    def wait(self, seconds: float) -> int | None:
+        return self._value if self._known.wait(seconds) else None
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,8 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def sampled(folder: Path) -> Iterator[TantivyIndex]:
-    index = TantivyIndex(folder, sample_above=100, sample_size=150)
+    # A sample of ~150 matches: too many for the first shards' slice (~37 of 600 records).
+    index = TantivyIndex(folder, sample_above=100, sample_size=160)
     yield index
     index.close()
 
@@ -129,13 +130,18 @@ def test_phrases_are_sampled_too(sampled: TantivyIndex, exact: TantivyIndex) -> 
     assert rough.undated_count == exact.search('"berlin question"').undated_count == N // 10
 
 
-def test_the_largest_searches_are_estimated_from_the_first_pass_slice(
-    folder: Path, exact: TantivyIndex
+@pytest.mark.parametrize("waits", [True, False], ids=["ranking-first", "counting-alone"])
+def test_the_largest_searches_are_estimated_from_the_first_shards_slice(
+    folder: Path, exact: TantivyIndex, monkeypatch: pytest.MonkeyPatch, waits: bool
 ) -> None:
-    # A quarter of the sample size is ~38 records: the first pass's slice (1/16 of the
-    # shards, ~37 of 600) holds that many, so no second pass is made.
-    slice_size = sum(1 for r in many_records() if shard_of(r.id) < _tantivy.QUICK_SHARDS)
-    index = TantivyIndex(folder, sample_above=100, sample_size=slice_size * 4)
+    """With a sample size of 100, 600 matches are enough for the first QUICK_SHARDS shards
+    (1/16, ~37 records) to be the sample; counting that waits for the ranking pass's number
+    of matches and counting that does not (its first pass counts the slice) agree."""
+    if waits:
+        monkeypatch.setattr(_tantivy, "COUNT_WAIT", 30.0)
+    else:
+        monkeypatch.setattr(_tantivy._Total, "wait", lambda self, seconds: None)
+    index = TantivyIndex(folder, sample_above=100, sample_size=100)
     try:
         rough = index.search("berlin", facets=("type",))
         again = index.search("berlin", facets=("type",))
@@ -149,7 +155,30 @@ def test_the_largest_searches_are_estimated_from_the_first_pass_slice(
     for record in many_records():
         if shard_of(record.id) < _tantivy.QUICK_SHARDS:  # every record says "Berlin"
             in_slice.update(value for value, _ in facet_values(record)["type"])
-    scale = true.total / slice_size
+    scale = true.total / sum(in_slice.values())
     assert {c.value: c.count for c in rough.facets["type"]} == {
         value: _tantivy._scaled(count, scale) for value, count in in_slice.items()
     }
+
+
+def test_counting_without_waiting_for_the_ranking_gives_the_same_counts(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether counting learns the number of matches from the ranking pass or from a first
+    pass of its own (a slow ranking), every search counts the same: sampled (600 matches,
+    a second pass on enough shards), exact (few matches) and none."""
+    queries = ["berlin", '"number 7"', "berlin date:1955..1960", "nothing-matches-this"]
+    monkeypatch.setattr(_tantivy, "COUNT_WAIT", 30.0)
+    index = TantivyIndex(folder, sample_above=100, sample_size=160)
+    waited = [index.search(q, facets=("type", "language")) for q in queries]
+    monkeypatch.setattr(_tantivy._Total, "wait", lambda self, seconds: None)
+    alone = [index.search(q, facets=("type", "language")) for q in queries]
+    index.close()
+    assert waited[0].estimated and not waited[1].estimated and waited[3].total == 0
+    for a, b in zip(waited, alone, strict=True):
+        assert (a.total, a.undated_count, a.facets, a.histogram) == (
+            b.total,
+            b.undated_count,
+            b.facets,
+            b.histogram,
+        )
