@@ -318,16 +318,24 @@ class IngestError(Exception):
 
 
 _TAG = re.compile(r"<[^>]+>")
+# Tags inside a line of text: they separate no words ("(<em>Martin</em>)" reads "(Martin)").
+# Superscripts and subscripts do: a footnote number must not join the word before it.
+_INLINE_TAG = re.compile(
+    r"(?i)</?(?:a|abbr|b|bdi|cite|code|del|dfn|em|i|ins|kbd|mark|q|s|small|span|strong|u|var)\b[^>]*>"
+)
 _BLOCK_END = re.compile(r"(?i)<\s*(?:br|/p|/div|/li|/h[1-6]|/tr)\s*/?>")
 _SCRIPT = re.compile(r"(?is)<(script|style)[^>]*>.*?</\1>")
 # Line breaks with only spaces around them, in any number: one line break.
 
 
 def html_to_text(html: str) -> str:
-    """Strip tags for indexing and plain-text display; block ends become line breaks."""
+    """Strip tags for indexing and plain-text display; block ends become line breaks.
+
+    Inline tags go without a trace, the others leave a space.
+    """
     text = _BLOCK_END.sub("\n", html)
     text = _SCRIPT.sub(" ", text)
-    text = unescape(_TAG.sub(" ", text))
+    text = unescape(_TAG.sub(" ", _INLINE_TAG.sub("", text)))
     # Spaces collapsed and blank lines dropped line by line: str.split beats a regex here.
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)

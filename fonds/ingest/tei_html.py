@@ -66,6 +66,9 @@ _INLINE_TAGS = "a|abbr|cite|del|em|ins|q|span|strong|sub|sup|u"
 _OPENING_BRACKET = re.compile(rf"([(\[])((?:\s|<(?:{_INLINE_TAGS})\b[^>]*>)+)")
 _CLOSING_BRACKET = re.compile(r"[)\]]")
 _CLOSING_INLINE_TAG = re.compile(rf"</(?:{_INLINE_TAGS})>")
+# Layout whitespace that markup left before a comma: "<placeName><hi>Washington</hi>
+# </placeName>, <date>" reads "<em>Washington</em>, ", not "<em>Washington</em> , ".
+_SPACE_BEFORE_COMMA = re.compile(rf"(</(?:{_INLINE_TAGS})>)\s+(?=,)")
 _TAG = re.compile(r"<[^>]*>")
 _LOCAL_NAMES: dict[str, str] = {}
 _FRUS_TAGS: dict[str, frozenset[str]] = {}
@@ -421,7 +424,7 @@ def has_text(html: str) -> bool:
 
 
 def tidy(html: str) -> str:
-    """Drop the layout whitespace before and after each block tag, and inside brackets.
+    """Drop the layout whitespace around block tags, inside brackets and before commas.
 
     The HTML is ours (text escaped, so every `<` opens a tag): cut at each `<`, which is
     cheaper than a regex that has to try every space of the text.
@@ -435,7 +438,8 @@ def tidy(html: str) -> str:
         end = part.find(">") + 1
         if end and part[end : end + 1].isspace():
             parts[position] = part[:end] + part[end:].lstrip()
-    return _tighten_html_brackets("<".join(parts).strip())
+    html = _tighten_html_brackets("<".join(parts).strip())
+    return _SPACE_BEFORE_COMMA.sub(r"\1", html) if " ," in html else html
 
 
 def _tighten_html_brackets(html: str) -> str:

@@ -16,7 +16,7 @@ from lxml import etree
 from fonds.ingest.tei import parse, sniff
 from fonds.ingest.tei_html import tidy
 from fonds.ingest.tei_source import classification_of, read_source_note, split_sentences
-from fonds.model import Collection, IngestError, Person, Record
+from fonds.model import Collection, IngestError, Person, Record, html_to_text
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tei"
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
@@ -463,6 +463,23 @@ def test_frus_body_html_has_no_layout_space_inside_brackets() -> None:
     html = html_of(records(parse(volume))["frus1948v01p1d2"])
     assert "the House of Representatives</em> (<em>Martin</em>)<sup" in html
     assert "( <em>" not in html and "</em> )" not in html
+    assert "the Speaker of the House of Representatives (Martin) 1\n" in html_to_text(html)
+
+
+@needs_corpus
+def test_frus_dateline_has_no_layout_space_before_its_comma() -> None:
+    # "<placeName>\n<hi rend="italic">Geneva</hi>\n</placeName>, <date>…"
+    found = records(parse(FRUS / "volumes" / "frus1955-57v03.xml"))
+    html = html_of(found["frus1955-57v03d1"])
+    assert '<p class="dateline"><em>Geneva</em>, ' in html
+    assert "Geneva, August 1, 1955—7 p.m." in html_to_text(html)
+    # Nor any other dateline of the volume (249 read "Place ," before).
+    assert not any(
+        " ," in line
+        for r in found.values()
+        if r.translations
+        for line in re.findall(r'<p class="dateline">(.*?)</p>', html_of(r))
+    )
 
 
 def test_tidy_drops_layout_space_inside_brackets_through_inline_tags_only() -> None:
@@ -529,3 +546,10 @@ def test_frus_real_variants_of_a_listed_name_are_still_recorded() -> None:
     assert "Richard H. Davis" in forms["Davis, Richard H."]
     assert "Marshal Malinovsky" not in forms["Dobrynin, Anatoli F."]
     assert "Marshal Malinovsky" in forms["Malinovsky, Rodion Ya."]
+
+
+def test_tidy_drops_layout_space_before_a_comma_after_an_inline_tag_only() -> None:
+    assert tidy('<p class="dateline"><em>Washington</em> , <em>May 2</em></p>') == (
+        '<p class="dateline"><em>Washington</em>, <em>May 2</em></p>'
+    )
+    assert tidy("<p>July , 1934 <b>x</b> ,</p>") == "<p>July , 1934 <b>x</b> ,</p>"
