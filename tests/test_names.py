@@ -210,8 +210,11 @@ def test_variants_of_a_persons_list_entry_give_the_running_text_order() -> None:
     assert variants("Khrushchev, Nikita S.") == ["Nikita S. Khrushchev"]
 
 
-def test_variants_of_a_chinese_place_give_every_romanisation() -> None:
-    assert variants("北京", "place") == ["Beijing", "Pei-ching", "Бэйцзин"]
+def test_variants_of_a_chinese_place_give_every_romanisation_and_its_other_names() -> None:
+    assert variants("北京", "place") == [
+        *("Peking", "Peiping", "Пекин"),  # the exonyms of its pinyin reading
+        *("Beijing", "Pei-ching", "Бэйцзин"),
+    ]
 
 
 # -- the people authority -----------------------------------------------------------------
@@ -332,6 +335,19 @@ def test_peking_peiping_and_beijing_are_one_place() -> None:
     beijing, _ = places.add(Place(name="Beijing"))
     for name in ["Peking", "Peiping", "北京", "Pei-ching", "Пекин"]:
         assert places.add(Place(name=name)) == (beijing, 1.0)
+
+
+def test_quemoy_kinmen_and_jinmen_are_one_place_and_expand_from_characters() -> None:
+    places = PlaceAuthority()
+    quemoy, _ = places.add(Place(name="Quemoy"))
+    for name in ["Kinmen", "Jinmen", "金门", "金門", "Chin-men"]:
+        assert places.add(Place(name=name)) == (quemoy, 1.0)
+    assert places.add(Place(name="Amoy"))[0] != quemoy
+    # A search typed in characters reaches the postal name FRUS writes, and back.
+    assert {"Quemoy", "Kinmen"} <= set(variants("金门", "place"))
+    assert {"Peking", "Beijing"} <= set(variants("北京", "place"))
+    assert {"Amoy", "Xiamen"} <= set(variants("厦门", "place"))
+    assert "金門" not in variants("Quemoy", "place")  # pinyin is not turned into characters
 
 
 def test_moscow_in_three_spellings_is_one_place() -> None:

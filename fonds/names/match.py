@@ -34,6 +34,10 @@ PLACE_EXONYMS = {
     "mukden": "shenyang",
     "moscow": "moskva",
     "formosa": "taiwan",
+    # Hokkien by way of the China coast's postal usage: FRUS writes Quemoy and Amoy.
+    "quemoy": "jinmen",
+    "kinmen": "jinmen",
+    "amoy": "xiamen",
 }
 # Confidence that "Paris, France" is "Paris": the first part names it, but not alone.
 PLACE_PART = 0.85
@@ -450,11 +454,13 @@ def variants(name: str, kind: Kind = "person") -> list[str]:
             chinese = True
     if kind == "place":
         # The other names of the same place, both ways: Beijing → Peking, Peiping, Пекин.
+        # From characters too: 金门 → Quemoy, Kinmen, by its pinyin reading.
         key = normalize(text, "place")
-        target = PLACE_EXONYMS.get(key, key)
-        forms += [e.title() for e, t in PLACE_EXONYMS.items() if t == target and e != key]
+        targets = {PLACE_EXONYMS.get(key, key)}
+        targets |= {r.surname for r in readings(name, kind) if r.weight >= 1.0 and r.syllables}
+        forms += [e.title() for e, t in PLACE_EXONYMS.items() if t in targets and e != key]
         if key in PLACE_EXONYMS:
-            forms.append(target.title())
+            forms.append(PLACE_EXONYMS[key].title())
         for reading in readings(name, kind):
             if reading.weight >= 1.0 and reading.syllables:
                 syllables = list(reading.syllables[0])
