@@ -59,6 +59,10 @@ _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _PAGES = re.compile(r"\b\d+\s+pp?\.\s+(.+)$")
 _ABBREVIATED_END = re.compile(r"\b[a-zA-Z]\.[a-zA-Z]\.$")
 _LEADING_NUMBER = re.compile(r"^\s*\[?\d+[A-Za-z]?\]?\.\s+")
+# Other names in a persons list's brackets, and the notes that are not names.
+_PARENTHETICAL = re.compile(r"\(([^()]*)\)")
+_ALSO = re.compile(r"^also\s+")
+_NOTE = re.compile(r"^(?:later|born|ret\b|retired|from|until|after|before|formerly|n[ée]e)|\d")
 # A name the editors linked to the wrong person is given to the listed person it matches
 # this well (and clearly better than any other): a bare surname's 0.8 is enough.
 LISTED_BY_NAME = 0.8
@@ -163,11 +167,41 @@ def _read_list(division: etree._Element, volume: Volume) -> Iterator[Person]:
         item = _ancestor(name, "item")
         if not key or item is None:
             continue
-        person = Person(name=text_of(name), description=_identification(item, name) or None)
+        written = text_of(name)
+        person = Person(
+            name=written,
+            description=_identification(item, name) or None,
+            variants=_listed_aliases(written),
+        )
         if person.name:
             volume.persons[key] = person
             yield person
     volume.lists_read = True  # the persons list follows the terms in every volume
+
+
+def _listed_aliases(name: str) -> list[str]:
+    """The other names a persons list gives in brackets, as name forms of that person.
+
+    "Nasser (Nasr, Nassir), Gamal Abdul" → "Nasr, Gamal Abdul", "Nassir, Gamal Abdul";
+    "Park Chung Hee (Pak Chong-hui)" → "Pak Chong-hui"; "Paul VI (Giovanni Battista
+    Montini)" → "Giovanni Battista Montini". Notes ("(CDU)", "(later Maj. Gen.)", "(ret.)"),
+    nicknames alone ("(Chip)") and inverted names ("(Meir, Golda)") are left alone.
+    """
+    found: list[str] = []
+    for bracket in _PARENTHETICAL.finditer(name):
+        inner = _ALSO.sub("", bracket.group(1).strip().strip("“”\"'‘’ "))
+        before, after = name[: bracket.start()].strip(), name[bracket.end() :].strip()
+        if not before or not inner[:1].isupper() or _NOTE.search(inner) or "," in before:
+            continue
+        items = [item.strip() for item in inner.split(",") if item.strip()]
+        if after.startswith(",") and all(len(item.split()) == 1 for item in items):
+            found += [f"{item}{after}" for item in items if not item.isupper()]
+        elif not after and all(
+            len(item.split()) >= 2 and all(len(w.strip(".")) > 1 for w in item.split())
+            for item in items
+        ):
+            found += items
+    return found
 
 
 def _read_lists_ahead(path: Path, volume: Volume) -> Iterator[Person]:

@@ -14,6 +14,7 @@ import pytest
 from lxml import etree
 
 from fonds.ingest.tei import parse, sniff
+from fonds.ingest.tei_frus import _listed_aliases
 from fonds.ingest.tei_html import tidy
 from fonds.ingest.tei_source import classification_of, read_source_note, split_sentences
 from fonds.model import Collection, IngestError, Person, Record, html_to_text
@@ -553,3 +554,37 @@ def test_tidy_drops_layout_space_before_a_comma_after_an_inline_tag_only() -> No
         '<p class="dateline"><em>Washington</em>, <em>May 2</em></p>'
     )
     assert tidy("<p>July , 1934 <b>x</b> ,</p>") == "<p>July , 1934 <b>x</b> ,</p>"
+
+
+@needs_corpus
+def test_frus_persons_list_gives_the_other_names_in_its_brackets() -> None:
+    people = {
+        p.name: p.variants
+        for p in parse(FRUS / "volumes" / "frus1958-60v18.xml")
+        if isinstance(p, Person)
+    }
+    assert people["Chang Myon (John Myun Chang)"] == ["John Myun Chang"]
+    assert people["Cho Bong-am (Cho Pong-am)"] == ["Cho Pong-am"]
+
+
+def test_persons_list_brackets_other_names_but_not_notes() -> None:
+    assert _listed_aliases("Nasser (Nasr, Nassir), Gamal Abdul") == [
+        "Nasr, Gamal Abdul",
+        "Nassir, Gamal Abdul",
+    ]
+    assert _listed_aliases("Costopoulos (also Kostopoulos), Stavros") == ["Kostopoulos, Stavros"]
+    assert _listed_aliases("Pak Chung-hui (Park Chung Hee, Pak Jung-Hui)") == [
+        "Park Chung Hee",
+        "Pak Jung-Hui",
+    ]
+    assert _listed_aliases("Duong Van Minh (“Big Minh”)") == ["Big Minh"]
+    for name in (
+        "Kiesinger, Kurt Georg (CDU)",
+        "Bohlen, Charles E. (Chip)",
+        "Myerson, Goldie (Meir, Golda)",
+        "Chien Fu (Fredrick F.)",
+        "Mobutu, Sésé Seko (born Joseph-Désiré Mobutu)",
+        "Walters, Lieutenant Colonel (Colonel after April 1960) Vernon A.",
+        "(Teng Hsiao-p’ing)",
+    ):
+        assert _listed_aliases(name) == [], name
