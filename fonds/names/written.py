@@ -152,6 +152,7 @@ def _nickname(raw: str, words: frozenset[str]) -> bool:
     return len(word) <= NICKNAME_LENGTH or any(w[:1] == word[:1] for w in words)
 
 
+@lru_cache(maxsize=65536)
 def fit(listed: str, written: str) -> Fit:
     """How the text `written` in a record relates to the person whose listed name is `listed`.
 
