@@ -73,6 +73,7 @@ from fonds.search.types import (
     SearchResult,
     Sort,
     histogram_buckets,
+    scaled_count,
 )
 
 # 2: the `sample` shard of each record, for estimated facet counts.
@@ -802,7 +803,7 @@ class _Counted:
         if "_years" in spec:
             years = self.found.get("_years", {}).get("buckets", [])
             result.histogram = histogram_buckets(
-                {int(b["key"]): _scaled(int(b["doc_count"]), self.scale) for b in years}
+                {int(b["key"]): scaled_count(int(b["doc_count"]), self.scale) for b in years}
             )
 
 
@@ -1157,22 +1158,10 @@ def _merged(counts: list[FacetCount], scale: float | None = None) -> list[FacetC
         merged[item.value] = FacetCount(item.value, label, seen.count + item.count)
     if scale is not None:
         merged = {
-            value: FacetCount(c.value, c.label, _scaled(c.count, scale), estimated=True)
+            value: FacetCount(c.value, c.label, scaled_count(c.count, scale), estimated=True)
             for value, c in merged.items()
         }
     return sorted(merged.values(), key=lambda c: (-c.count, c.label))
-
-
-def _scaled(count: int, scale: float | None) -> int:
-    """A count from a sample, scaled to all matches and rounded to two significant digits,
-    which is about what a sample of tens of thousands can tell; unchanged without a scale."""
-    if scale is None or count == 0:
-        return count
-    value = count * scale
-    if value < 100:
-        return max(1, round(value))
-    step = 10 ** (len(str(int(value))) - 2)
-    return int(round(value / step) * step)
 
 
 def _bucket_count(agg: dict[str, Any] | None, key: int) -> int:

@@ -136,6 +136,19 @@ class SearchBackend(Protocol):
     def close(self) -> None: ...
 
 
+def scaled_count(count: int, scale: float | None) -> int:
+    """A count from a sample, scaled to all matches and rounded to two significant digits,
+    which is about what a sample of thousands can tell; unchanged without a scale. Both
+    engines estimate large counts this way (see docs/search.md)."""
+    if scale is None or count == 0:
+        return count
+    value = count * scale
+    if value < 100:
+        return max(1, round(value))
+    step = 10 ** (len(str(int(value))) - 2)
+    return int(round(value / step) * step)
+
+
 def histogram_buckets(year_counts: dict[int, int]) -> list[HistogramBucket]:
     """Bars for a timeline from matches per year: years, decades or centuries, gaps as zeros.
 

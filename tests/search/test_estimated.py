@@ -20,6 +20,7 @@ from fonds.search import TantivyIndex, _tantivy, open_index
 from fonds.search._tantivy import SHARDS, shard_of
 from fonds.search.fields import facet_values
 from fonds.search.output import result_to_json
+from fonds.search.types import scaled_count
 from tests.search.records import memos
 from tests.web.open_api_fixture import TestClient, make_app
 
@@ -157,7 +158,7 @@ def test_the_largest_searches_are_estimated_from_the_first_shards_slice(
             in_slice.update(value for value, _ in facet_values(record)["type"])
     scale = true.total / sum(in_slice.values())
     assert {c.value: c.count for c in rough.facets["type"]} == {
-        value: _tantivy._scaled(count, scale) for value, count in in_slice.items()
+        value: scaled_count(count, scale) for value, count in in_slice.items()
     }
 
 

@@ -20,7 +20,14 @@ from sqlalchemy.exc import DBAPIError
 
 from fonds.search._postgres.compiler import Sql
 from fonds.search._postgres.schema import BROWSE, CHANGES, LABELS, TABLE
-from fonds.search.types import FACETS, FacetCount, HistogramBucket, SearchResult, histogram_buckets
+from fonds.search.types import (
+    FACETS,
+    FacetCount,
+    HistogramBucket,
+    SearchResult,
+    histogram_buckets,
+    scaled_count,
+)
 
 SAMPLE_ABOVE = 30_000  # the same thresholds as the Tantivy index
 SAMPLE_SIZE = 15_000
@@ -158,25 +165,15 @@ def count(
         entries = [entry for _, entry in sorted(ranked.get(facet, []), key=_first)]
         if scale is not None:
             entries = sorted(
-                (FacetCount(e.value, e.label, scaled(e.count, scale), True) for e in entries),
+                (FacetCount(e.value, e.label, scaled_count(e.count, scale), True) for e in entries),
                 key=lambda e: (-e.count, e.value),
             )
         result.facets[facet] = entries
     if histogram:
-        result.histogram = histogram_buckets({year: scaled(n, scale) for year, n in years.items()})
+        result.histogram = histogram_buckets(
+            {year: scaled_count(n, scale) for year, n in years.items()}
+        )
     return [hit for _, hit in sorted(hits, key=_first)]
-
-
-def scaled(count: int, scale: float | None) -> int:
-    """A count from a sample scaled to all matches, to two significant digits (about what a
-    sample of thousands can tell), as the Tantivy index does; unchanged without a scale."""
-    if scale is None or count == 0:
-        return count
-    value = count * scale
-    if value < 100:
-        return max(1, round(value))
-    step = 10 ** (len(str(int(value))) - 2)
-    return int(round(value / step) * step)
 
 
 BROWSE_SIZE = 1000  # values kept per facet: the most a search may ask for
