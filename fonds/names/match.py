@@ -39,6 +39,13 @@ PLACE_EXONYMS = {
     "kinmen": "jinmen",
     "amoy": "xiamen",
 }
+# People known in English by a name no romanisation of the Mandarin reading gives (Cantonese
+# or a personal spelling), with the characters that the libraries can read. Kept as tiny as
+# PLACE_EXONYMS: every other Chinese name is derived by pypinyin and OpenCC.
+PERSON_CONVENTIONAL = {
+    "Chiang Kai-shek": "蔣介石",  # Jiang Jieshi
+    "Sun Yat-sen": "孫逸仙",  # Sun Yixian
+}
 # Confidence that "Paris, France" is "Paris": the first part names it, but not alone.
 PLACE_PART = 0.85
 # Confidence of a match that rests on a guessed word order ("Chervonenko Stepan").
@@ -163,6 +170,9 @@ def _words_in_order(parts: NameParts) -> list[str]:
     return [*given, *parts.surname.split()]
 
 
+_CONVENTIONAL = {normalize(name): hanzi for name, hanzi in PERSON_CONVENTIONAL.items()}
+
+
 @lru_cache(maxsize=131072)
 def person_readings(name: str) -> tuple[Reading, ...]:
     """Every reading of a person's name, best first; empty for text with no letters."""
@@ -189,6 +199,12 @@ def person_readings(name: str) -> tuple[Reading, ...]:
     else:
         readings.extend(_latin_chinese(_words_in_order(parts)))
         readings.extend(_western(parts, "form"))
+        hanzi = _CONVENTIONAL.get(normalize(text))
+        if hanzi:
+            syllables = ro.hanzi_syllables(hanzi)
+            reading = _chinese([syllables[:1], syllables[1:]], "conventional")
+            if reading:
+                readings.append(reading)
     unique: dict[tuple[object, ...], Reading] = {}
     for reading in sorted(readings, key=lambda r: -r.weight):
         signature = (reading.surname, reading.given, reading.initials, reading.chinese)
