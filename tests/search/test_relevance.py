@@ -62,9 +62,9 @@ def test_every_category_has_judged_queries_in_three_volumes(scores: object) -> N
 
 
 def test_names_in_another_script_or_romanisation_find_the_person(scores: object) -> None:
-    _, mrr, gain = score(scores, "people")  # measured 0.907, 0.892
-    assert mrr >= 0.80
-    assert gain >= 0.78
+    _, mrr, gain = score(scores, "people")  # measured 0.926, 0.912
+    assert mrr >= 0.85
+    assert gain >= 0.84
 
 
 def test_name_expansion_is_what_finds_people_in_other_scripts(scores: object) -> None:
