@@ -162,12 +162,22 @@ def _read_list(division: etree._Element, volume: Volume) -> Iterator[Person]:
             if key and item is not None:
                 volume.terms[key] = _identification(item, term)
         return
+    previous: tuple[etree._Element, str] | None = None  # the item and key of the last entry
     for name in division.iter(f"{T}persName"):
         key = name.get(XML_ID)
         item = _ancestor(name, "item")
         if not key or item is None:
             continue
         written = text_of(name)
+        alias = written[1:-1].strip() if written[:1] == "(" and written[-1:] == ")" else ""
+        if alias and previous is not None and previous[0] is item:
+            # "Deng Xiaoping (Teng Hsiao-p’ing)" marked up as two names with two ids
+            # (frus1977-80v01): the bracketed one is another form of the first, not a person.
+            first = volume.persons[previous[1]]
+            person = first.model_copy(update={"variants": [*first.variants, alias]})
+            volume.persons[previous[1]] = volume.persons[key] = person
+            yield person
+            continue
         person = Person(
             name=written,
             description=_identification(item, name) or None,
@@ -175,6 +185,7 @@ def _read_list(division: etree._Element, volume: Volume) -> Iterator[Person]:
         )
         if person.name:
             volume.persons[key] = person
+            previous = (item, key)
             yield person
     volume.lists_read = True  # the persons list follows the terms in every volume
 

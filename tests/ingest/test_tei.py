@@ -588,3 +588,31 @@ def test_persons_list_brackets_other_names_but_not_notes() -> None:
         "(Teng Hsiao-p’ing)",
     ):
         assert _listed_aliases(name) == [], name
+
+
+def test_a_bracketed_second_name_in_a_persons_list_entry_is_a_form_not_a_person(
+    tmp_path: Path,
+) -> None:
+    """frus1977-80v01 marks "Deng Xiaoping (Teng Hsiao-p’ing)" up as two persNames with two
+    ids: the second is his older romanisation, and documents may point at either id."""
+    text = (DATA / "frus-2015-encoding.xml").read_text(encoding="utf-8")
+    entry = (
+        '<item><hi rend="strong"><persName xml:id="p_DX_1">Deng Xiaoping</persName>\n'
+        '    <persName xml:id="p_TH_1">(Teng Hsiao-p’ing)</persName>,</hi> Vice Premier</item>'
+    )
+    text = text.replace(
+        "</list>\n            </div>\n        </front>", f"{entry}</list></div></front>"
+    )
+    text = text.replace(
+        'corresp="#p_RD1" type="to">Rusk</persName>',
+        'corresp="#p_RD1" type="to">Rusk</persName> on <persName corresp="#p_TH_1">Teng</persName>',
+    )
+    path = tmp_path / "two-names.xml"
+    path.write_text(text, encoding="utf-8")
+    items = list(parse(path))
+    people = [item for item in items if isinstance(item, Person)]
+    assert all(not p.name.startswith("(") for p in people)
+    deng = [p for p in people if p.name == "Deng Xiaoping"]
+    assert deng and "Teng Hsiao-p’ing" in deng[-1].variants
+    record = records(items)["frus1999-2000v90d1"]
+    assert [p.name for p in record.persons_mentioned] == ["Deng Xiaoping", "Chiang Kai-shek"]
