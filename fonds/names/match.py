@@ -10,6 +10,7 @@ part by part with rapidfuzz. The authority (`fonds.names.authority`) and the sto
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,6 +47,9 @@ PERSON_CONVENTIONAL = {
     "Chiang Kai-shek": "蔣介石",  # Jiang Jieshi
     "Sun Yat-sen": "孫逸仙",  # Sun Yixian
 }
+# How alike two forenames are that differ only in their inner vowels (Abdul / Abdel).
+VOWEL_VARIANT = 0.92
+_VOWELS = re.compile("[aeiouy]")
 # Confidence that "Paris, France" is "Paris": the first part names it, but not alone.
 PLACE_PART = 0.85
 # Confidence of a match that rests on a guessed word order ("Chervonenko Stepan").
@@ -314,6 +318,17 @@ def _ratio(a: str, b: str) -> float:
     return fuzz.ratio(a, b) / 100.0
 
 
+def _vowel_variants(x: str, y: str) -> bool:
+    """Two forenames that differ only in the vowels inside them: how transliterations of
+    Arabic or Persian names differ ("Abdul" / "Abdel" / "Abd'al", "Gamal" / "Gamel").
+
+    The first and last letters must agree, so "Maria" / "Mario" stay apart, and short
+    names are left alone ("Dan" / "Don")."""
+    if x == y or min(len(x), len(y)) < 4 or x[0] != y[0] or x[-1] != y[-1]:
+        return False
+    return _VOWELS.sub("", x[1:-1]) == _VOWELS.sub("", y[1:-1])
+
+
 def _given_factor(a: Reading, b: Reading) -> float:
     """How well the forenames agree: 1 the same, below 1 compatible, CONFLICT contradictory."""
     if not a.given and not b.given:
@@ -336,6 +351,8 @@ def _given_factor(a: Reading, b: Reading) -> float:
                     factor *= 0.95
             else:
                 similarity = _ratio(x, y)
+                if similarity < VOWEL_VARIANT and _vowel_variants(x, y):
+                    similarity = VOWEL_VARIANT
                 if similarity < 0.8:
                     factor = 0.0
                     break
