@@ -266,6 +266,15 @@ def test_chiang_kai_shek_is_found_by_his_pinyin_name_and_his_characters() -> Non
     assert best(suns, "孙逸仙")[:2] == ("Sun Yat-sen", 1.0)
 
 
+def test_a_title_alone_after_the_comma_is_not_a_forename() -> None:
+    """frus1955-57v02 lists "Chiang Kai-shek, Generalissimo": the title was read as his
+    forename, which kept his characters' reading away and made "Generalissimo" a name form."""
+    assert split_name("Chiang Kai-shek, Generalissimo").given == ()
+    assert split_name("King").surname == "King"  # a title alone before no comma is a name
+    assert fit("Chiang Kai-shek, Generalissimo", "Generalissimo") == "not-a-name"
+    assert match_score("Chiang Kai-shek, Generalissimo", "Jiang Jieshi") == 1.0
+
+
 def test_forenames_that_differ_in_inner_vowels_join_as_transliterations() -> None:
     """FRUS spells Nasser's forenames Gamal Abdul, Gamal Abdel, Gamel Abdel and Gamal Abd'al
     (five persons before); Gromyko's patronymic Andreevich and Andreivich."""

@@ -40,7 +40,7 @@ from fonds.store.files import sha256_of
 from fonds.store.writer import RecordWriter
 
 # Bump when parsers change what they produce, so unchanged files are read again.
-PARSER_VERSION = "7"
+PARSER_VERSION = "8"
 BATCH = 500
 # A corpus folder's own documentation travels with it; it describes records, it is not one.
 DOCUMENTATION_NAMES = {"README", "LICENSE", "LICENCE", "COPYING", "CHANGELOG", "NOTICE"}

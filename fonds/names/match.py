@@ -203,7 +203,7 @@ def person_readings(name: str) -> tuple[Reading, ...]:
     else:
         readings.extend(_latin_chinese(_words_in_order(parts)))
         readings.extend(_western(parts, "form"))
-        hanzi = _CONVENTIONAL.get(normalize(text))
+        hanzi = _CONVENTIONAL.get(normalize(" ".join(_words_in_order(parts))))
         if hanzi:
             syllables = ro.hanzi_syllables(hanzi)
             reading = _chinese([syllables[:1], syllables[1:]], "conventional")

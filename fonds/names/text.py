@@ -33,6 +33,7 @@ TITLES = frozenset(
     father sir dame lord lady hon honorable honourable rt right baron baroness count countess
     earl viscount duke prince princess king queen emperor sheikh shaikh gen general lt lieut
     lieutenant col colonel maj major brig brigadier capt captain cmdr commander adm admiral
+    generalissimo
     vice rear marshal field air chief sgt sergeant president premier chairman secretary
     ambassador amb senator sen rep representative governor gov minister
     господин товарищ тов""".split()
@@ -141,8 +142,9 @@ def _tokens(text: str) -> list[tuple[str, bool]]:
     return out
 
 
-def _strip_titles(tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    while len(tokens) > 1 and len(tokens[0][0]) > 1 and fold(tokens[0][0]) in TITLES:
+def _strip_titles(tokens: list[tuple[str, bool]], keep: int = 1) -> list[tuple[str, bool]]:
+    """Drop leading titles, keeping at least `keep` tokens ("King" alone is a surname)."""
+    while len(tokens) > keep and len(tokens[0][0]) > 1 and fold(tokens[0][0]) in TITLES:
         tokens = tokens[1:]
     return tokens
 
@@ -168,7 +170,8 @@ def split_name(name: str) -> NameParts:
     pieces = [piece for piece in pieces if not _is_suffix(piece)]
     if len(pieces) >= 2:
         surname_tokens = _strip_titles(_tokens(pieces[0]))
-        given_tokens, tail = _split_suffix(_strip_titles(_tokens(" ".join(pieces[1:]))))
+        # After the comma a title may stand alone ("Chiang Kai-shek, Generalissimo").
+        given_tokens, tail = _split_suffix(_strip_titles(_tokens(" ".join(pieces[1:])), 0))
         if surname_tokens:
             return NameParts(
                 surname=" ".join(word for word, _ in surname_tokens),
