@@ -42,7 +42,6 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -65,6 +64,7 @@ from fonds.search.query import (
     parse_query,
 )
 from fonds.search.query import expand_names as expand_query
+from fonds.search.threads import ForkSafeThreads
 from fonds.search.types import (
     FACETS,
     FILTER_ONLY,
@@ -125,7 +125,8 @@ SHARDS = 1024
 QUICK_SHARDS = 64
 # How long counting waits for the ranking pass's number of matches before it counts without.
 COUNT_WAIT = 0.010
-COUNTING_THREADS = 2
+# Threads that count while a searching thread ranks, shared by every index of the process.
+COUNTING = ForkSafeThreads(2, "fonds-count")
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
 _MLT_STOP_WORDS = (
@@ -378,13 +379,7 @@ class TantivyIndex:
                     for b in aggs.get("_years", {}).get("buckets", [])
                 },
                 "facets": {
-                    f: [
-                        [c.value, c.label, c.count]
-                        for c in _merged(
-                            [_facet_count(f, b) for b in aggs.get(f, {}).get("buckets", [])]
-                        )
-                    ]
-                    for f in FACETS
+                    f: [[c.value, c.label, c.count] for c in _facet_counts(f, aggs)] for f in FACETS
                 },
             }
             # Written whole under another name, then renamed: readers see the old or the new.
@@ -487,14 +482,7 @@ class TantivyIndex:
         # releases the GIL while it works, so on two cores they take the time of one pass.
         counting, ranked = None, _Total()
         if spec and kept is None:
-            counting = _counting().submit(
-                self._count_matches,
-                searcher,
-                final,
-                spec,
-                bool(set(spec) & set(FACETS)),
-                ranked,
-            )
+            counting = COUNTING.submit(self._count_matches, searcher, final, spec, ranked)
         undated_count = None
         if has_dates and not include_undated:
             relaxed = _Compiler(self.schema, searcher, include_undated=True, undated_only=True)
@@ -505,7 +493,7 @@ class TantivyIndex:
                     tantivy.Query.term_query(self.schema, "dated", 0),
                 ]
             )
-            undated_count = _counting().submit(_match_count, searcher, undated_q)
+            undated_count = COUNTING.submit(_match_count, searcher, undated_q)
         try:
             found = self._run(searcher, final, sort, offset, limit)
             result.total = _count(found)
@@ -516,7 +504,7 @@ class TantivyIndex:
             if compiler.name_forms and result.hits:
                 self._mark_variants(searcher, compiler.name_forms, result.hits)
             if kept is not None:
-                self._kept_counts(kept, facets, facet_size, histogram, result)
+                self._kept_counts(kept, spec, facet_size, result)
             counted = counting.result() if counting is not None else None
             if counted is not None and result.total:
                 counted.fill(result, spec)
@@ -664,19 +652,14 @@ class TantivyIndex:
         return kept if kept.total == total else None
 
     def _kept_counts(
-        self,
-        kept: _Browse,
-        facets: Sequence[str] | None,
-        size: int,
-        histogram: bool,
-        result: SearchResult,
+        self, kept: _Browse, spec: dict[str, Any], size: int, result: SearchResult
     ) -> None:
-        """Fill `result` from kept exact counts as a live count would."""
+        """Fill `result` from kept exact counts as a live count of `spec` would."""
         size = max(1, min(size, MAX_LIMIT))
-        for facet in facets or ():
+        for facet in spec:
             if facet in FACETS:
                 result.facets[facet] = list(kept.facets.get(facet, [])[:size])
-        if histogram:
+        if "_years" in spec:
             result.histogram = histogram_buckets(kept.years)
         result.undated_count = kept.undated
 
@@ -699,7 +682,6 @@ class TantivyIndex:
         searcher: tantivy.Searcher,
         query: tantivy.Query,
         spec: dict[str, Any],
-        sample: bool,
         ranked: _Total,
     ) -> _Counted:
         """Count the facets and the timeline over every match, or over a sample of them.
@@ -719,27 +701,23 @@ class TantivyIndex:
         SearchResult.estimated), so without facets (the timeline alone) everything is
         counted exactly, as it is when the sample holds no facet value to carry the mark.
         """
-        if not sample:
-            aggs = searcher.aggregate(query, {**spec, "_dated": _DATED})
-            return _Counted.of(aggs, aggs, None)
-        total = ranked.wait(COUNT_WAIT)
-        if total is None:
-            quick = {"filter": f"sample:[0 TO {QUICK_SHARDS - 1}]", "aggs": spec}
-            aggs = searcher.aggregate(query, {"_dated": _DATED, "_sample": quick})
-            total = sum(int(b.get("doc_count", 0)) for b in aggs["_dated"].get("buckets", []))
-            if self._shards(total) == QUICK_SHARDS:
-                counted = _Counted.sampled(aggs, aggs.get("_sample", {}), total, spec)
+        if any(name in FACETS for name in spec):
+            total = ranked.wait(COUNT_WAIT)
+            if total is None:
+                aggs = searcher.aggregate(query, _in_sample(spec, QUICK_SHARDS))
+                total = sum(int(b.get("doc_count", 0)) for b in aggs["_dated"].get("buckets", []))
+                if self._shards(total) == QUICK_SHARDS:
+                    counted = _Counted.sampled(aggs, total, spec)
+                    if counted is not None:
+                        return counted
+            if total == 0:
+                return _Counted({}, None, 0)
+            shards = self._shards(total)
+            if shards is not None:
+                aggs = searcher.aggregate(query, _in_sample(spec, shards))
+                counted = _Counted.sampled(aggs, total, spec)
                 if counted is not None:
                     return counted
-        if total == 0:
-            return _Counted({}, None, 0)
-        shards = self._shards(total)
-        if shards is not None:
-            sampled = {"filter": f"sample:[0 TO {shards - 1}]", "aggs": spec}
-            aggs = searcher.aggregate(query, {"_dated": _DATED, "_sample": sampled})
-            counted = _Counted.sampled(aggs, aggs.get("_sample", {}), total, spec)
-            if counted is not None:
-                return counted
         aggs = searcher.aggregate(query, {**spec, "_dated": _DATED})
         return _Counted.of(aggs, aggs, None)
 
@@ -785,10 +763,10 @@ class _Counted:
         return cls(found, scale, _bucket_count(aggs.get("_dated"), 0))
 
     @classmethod
-    def sampled(
-        cls, aggs: dict[str, Any], found: dict[str, Any], total: int, spec: dict[str, Any]
-    ) -> _Counted | None:
-        """The sample's counts, if it holds a facet value to carry the estimate's mark."""
+    def sampled(cls, aggs: dict[str, Any], total: int, spec: dict[str, Any]) -> _Counted | None:
+        """The counts of a pass made with `_in_sample`, if its sample holds a facet value to
+        carry the estimate's mark."""
+        found = aggs.get("_sample", {})
         in_sample = int(found.get("doc_count") or 0)
         facets = [name for name in spec if name in FACETS]
         if not in_sample or not any(found.get(f, {}).get("buckets") for f in facets):
@@ -798,8 +776,7 @@ class _Counted:
     def fill(self, result: SearchResult, spec: dict[str, Any]) -> None:
         for name in spec:
             if name in FACETS:
-                buckets = self.found.get(name, {}).get("buckets", [])
-                result.facets[name] = _merged([_facet_count(name, b) for b in buckets], self.scale)
+                result.facets[name] = _facet_counts(name, self.found, self.scale)
         if "_years" in spec:
             years = self.found.get("_years", {}).get("buckets", [])
             result.histogram = histogram_buckets(
@@ -807,20 +784,10 @@ class _Counted:
             )
 
 
-_pool: tuple[int, ThreadPoolExecutor] | None = None
-_pool_lock = threading.Lock()
-
-
-def _counting() -> ThreadPoolExecutor:
-    """The threads that count facets while a searching thread ranks, shared by every index
-    of this process. A process forked from one that searched gets its own: the threads of
-    the parent's pool do not exist in the child, which would wait on them for ever."""
-    global _pool
-    with _pool_lock:
-        if _pool is None or _pool[0] != os.getpid():
-            pool = ThreadPoolExecutor(COUNTING_THREADS, thread_name_prefix="fonds-count")
-            _pool = (os.getpid(), pool)
-        return _pool[1]
+def _in_sample(spec: dict[str, Any], shards: int) -> dict[str, Any]:
+    """One pass: every match counted dated or undated, `spec` counted on the first `shards`."""
+    sample = {"filter": f"sample:[0 TO {shards - 1}]", "aggs": spec}
+    return {"_dated": _DATED, "_sample": sample}
 
 
 def _match_count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
@@ -1141,6 +1108,12 @@ def _facet_count(facet: str, bucket: dict[str, Any]) -> FacetCount:
     key = str(bucket.get("key", ""))
     value, _, label = key.partition(_SEP) if facet in _LABELLED else (key, "", key)
     return FacetCount(value=value, label=label or value, count=int(bucket.get("doc_count", 0)))
+
+
+def _facet_counts(facet: str, aggs: dict[str, Any], scale: float | None = None) -> list[FacetCount]:
+    """A facet's values as the terms aggregation named after it counted them."""
+    buckets = aggs.get(facet, {}).get("buckets", [])
+    return _merged([_facet_count(facet, b) for b in buckets], scale)
 
 
 def _merged(counts: list[FacetCount], scale: float | None = None) -> list[FacetCount]:

@@ -160,7 +160,7 @@ def test_a_forked_process_counts_with_threads_of_its_own(engine: Engine) -> None
                 found = index.search("berlin", facets=FACETS, sort="date")
                 code = (
                     0
-                    if found.facets == expected.facets and index._counters_pid == os.getpid()
+                    if found.facets == expected.facets and index._counters._pid == os.getpid()
                     else 1
                 )
             finally:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import html
 import math
-import os
 import re
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +62,7 @@ from fonds.search.query import (
     walk,
 )
 from fonds.search.query import expand_names as expand_query_names
+from fonds.search.threads import ForkSafeThreads
 from fonds.search.types import FACETS, Hit, SearchResult, Sort
 
 MAX_LIMIT = 1000
@@ -115,8 +115,7 @@ class PostgresIndex:
         self._frequencies: tuple[float, dict[str, float], float] | None = None
         self._frequencies_at = 0.0
         self._unanalysed = 0
-        self._counters: ThreadPoolExecutor | None = None
-        self._counters_pid = 0
+        self._counters = ForkSafeThreads(COUNT_THREADS, "fonds-pg-counts")
         self._apart = room_to_count_apart(engine.pool)
         with engine.begin() as conn:
             found = setup(conn, rum)
@@ -219,9 +218,7 @@ class PostgresIndex:
                 writer, self._writer = self._writer, None
                 writer.rollback()
                 writer.close()
-            if self._counters is not None:
-                self._counters.shutdown(wait=True)
-                self._counters = None
+            self._counters.shutdown()
 
     def __enter__(self) -> PostgresIndex:
         return self
@@ -460,13 +457,7 @@ class PostgresIndex:
                     task(other)
                 other.commit()  # what the tasks kept (the browse counts), if anything
 
-        with self._lock:
-            # A process forked from one that searched makes its own threads: the parent's
-            # do not exist in the child (its counts would wait to be taken back).
-            if self._counters is None or self._counters_pid != os.getpid():
-                self._counters = ThreadPoolExecutor(COUNT_THREADS, "fonds-pg-counts")
-                self._counters_pid = os.getpid()
-            return self._counters.submit(run)
+        return self._counters.submit(run)
 
     def _ranking(self, sql: Sql, compiler: Compiler, sort: Sort) -> tuple[str, str]:
         """The score expression and the ORDER BY of a page."""
