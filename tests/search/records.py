@@ -30,6 +30,7 @@ from fonds.model import (
     Rendition,
     Term,
 )
+from fonds.search._postgres import open_postgres
 
 VOLUME = Collection(id="frus1961-63v22", name="FRUS 1961–1963, Volume XXII, Northeast Asia")
 CHAPTER = Collection(id="frus1961-63v22ch1", name="China", parent="frus1961-63v22")
@@ -272,3 +273,14 @@ def scratch_schema() -> Iterator[Engine]:
         with admin.begin() as conn:
             conn.execute(sql(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@contextmanager
+def schema_with_memos(n: int, seed: int) -> Iterator[Engine]:
+    """`scratch_schema` with `memos(n, seed=seed)` indexed in its search tables."""
+    with scratch_schema() as engine:
+        index = open_postgres(engine, rum=False)
+        index.add(memos(n, seed=seed))
+        index.commit()
+        index.close()
+        yield engine

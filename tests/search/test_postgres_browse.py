@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from fonds.search._postgres import PostgresIndex, open_postgres
+from fonds.search._postgres import PostgresIndex
 from fonds.search.types import SearchResult
-from tests.search.records import memos, scratch_schema
+from tests.search.records import memos, schema_with_memos
 
 pytestmark = pytest.mark.postgres
 
@@ -24,11 +24,7 @@ FACETS = ("language", "type")
 
 @pytest.fixture
 def engine() -> Iterator[Engine]:
-    with scratch_schema() as engine:
-        index = open_postgres(engine, rum=False)
-        index.add(memos(N, seed=5))
-        index.commit()
-        index.close()
+    with schema_with_memos(N, seed=5) as engine:
         yield engine
 
 

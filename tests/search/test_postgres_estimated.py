@@ -16,9 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from fonds.search._postgres import PostgresIndex, open_postgres
+from fonds.search._postgres import PostgresIndex
 from fonds.search.output import result_to_json
-from tests.search.records import memos, scratch_schema
+from tests.search.records import memos, schema_with_memos
 
 pytestmark = pytest.mark.postgres
 
@@ -28,11 +28,7 @@ FACETS = ("language", "type")
 
 @pytest.fixture(scope="module")
 def engine() -> Iterator[Engine]:
-    with scratch_schema() as engine:
-        index = open_postgres(engine, rum=False)
-        index.add(memos(N, seed=3))
-        index.commit()
-        index.close()
+    with schema_with_memos(N, seed=3) as engine:
         yield engine
 
 
