@@ -229,8 +229,9 @@ class Archive:
         from fonds.store.people import authority_version, expand
 
         with self.store.read() as c:
-            if self._authority is None or self._authority[0] != authority_version(c):
-                self._authority = kept_authority.load(c, self.settings.home)
+            version = authority_version(c)
+            if self._authority is None or self._authority[0] != version:
+                self._authority = (version, kept_authority.load(c, self.settings.home, version))
             return expand(c, self._authority[1], name)
 
     def sync_index(self) -> int:

@@ -31,16 +31,16 @@ from fonds.store import people
 FILE = "people-authority.pickle"
 
 
-def load(connection: Connection, folder: Path) -> tuple[tuple[int, ...], Authority]:
-    """The authority as the database holds it now, and its version; from the kept file
-    when it describes this version, else built from the database and kept."""
-    version = people.authority_version(connection)
+def load(connection: Connection, folder: Path, version: tuple[int, ...]) -> Authority:
+    """The authority as the database holds it at `version` (`people.authority_version`):
+    from the kept file when it describes this version, else built from the database and
+    kept."""
     kept = read(folder, version)
     if kept is not None:
-        return version, kept
+        return kept
     authority = people.load_authority(connection)
     write(folder, version, authority)
-    return version, authority
+    return authority
 
 
 def read(folder: Path, version: tuple[int, ...]) -> Authority | None:
