@@ -294,12 +294,10 @@ def search(
 
         _print_json(result_to_json(result))
         return
-    # Undated matches are left out only by a date range; without one they are listed.
-    dated = bool(date_from or date_to or result.query.dated) and not include_undated
-    _print_result(result, undated_left_out=result.undated_count if dated else 0)
+    _print_result(result, result.undated_left_out(date_from, date_to, include_undated))
 
 
-def _print_result(result: SearchResult, *, undated_left_out: int) -> None:
+def _print_result(result: SearchResult, undated_left_out: int) -> None:
     for warning in result.warnings:
         errors.print(f"[yellow]note:[/yellow] {warning}")
     shown = f"{result.offset + 1}-{result.offset + len(result.hits)} of " if result.hits else ""

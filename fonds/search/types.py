@@ -84,6 +84,14 @@ class SearchResult:
     offset: int = 0
     limit: int = 20
 
+    def undated_left_out(
+        self, date_from: str | None, date_to: str | None, include_undated: bool
+    ) -> int:
+        """The undated matches a search with these options left out of its hits: only a
+        date range (the options' or the query's own `date:`) leaves them out."""
+        dated = bool(date_from or date_to or self.query.dated)
+        return self.undated_count if dated and not include_undated else 0
+
     @property
     def estimated(self) -> bool:
         """Whether the facet counts and the timeline are estimates from a sample of the matches.

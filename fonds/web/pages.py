@@ -177,10 +177,7 @@ def search(request: Request) -> Response:
         "sorts": SORTS,
         "expand": expand,
         "include_undated": include_undated,
-        # Undated matches are left out only by a date range; without one they are listed.
-        "undated_left_out": 0
-        if include_undated or not (date_from or date_to or result.query.dated)
-        else result.undated_count,
+        "undated_left_out": result.undated_left_out(date_from, date_to, include_undated),
         "pager": pager,
         "page_url": lambda n: query_url("/search", {**state, "page": n if n > 1 else None}),
         "sort_url": lambda s: query_url("/search", {**state, "sort": s, "page": None}),
